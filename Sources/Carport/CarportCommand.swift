@@ -1,0 +1,31 @@
+import ArgumentParser
+import CarportServer
+import Foundation
+import Logging
+
+@main
+struct CarportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "carport",
+        abstract: "Carport: one API for every car brand.",
+        subcommands: [Serve.self, Migrate.self, AppsCommand.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Prints a start-up failure as one plain line on stderr and exits non-zero.
+func exitOnStartupError<T>(_ body: () async throws(StartupError) -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        FileHandle.standardError.write(Data("carport: \(error.description)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+func bootstrapLogging(level: Logger.Level) {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardOutput(label: label)
+        handler.logLevel = level
+        return handler
+    }
+}

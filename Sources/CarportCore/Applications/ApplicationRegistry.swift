@@ -1,0 +1,92 @@
+import Foundation
+
+/// Registers applications and manages their credentials. Only digests of secrets reach the store.
+public struct ApplicationRegistry: Sendable {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        case invalidName
+        case noRedirectURI
+        case invalidRedirectURI(String)
+        case unknownApplication(String)
+
+        public var description: String {
+            switch self {
+            case .invalidName: "application name must not be empty"
+            case .noRedirectURI: "at least one redirect URI is required"
+            case .invalidRedirectURI(let reason): reason
+            case .unknownApplication(let id): "no application with id \(id)"
+            }
+        }
+    }
+
+    enum SecretPrefix {
+        static let clientSecret = "cps_"
+        static let managementToken = "cpm_"
+        static let apiKey = "cpk_"
+    }
+
+    private let store: any ApplicationStore
+    private let now: @Sendable () -> Date
+
+    public init(store: any ApplicationStore, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.now = now
+    }
+
+    public func create(
+        name: String, redirectURIs: [String], mode: ApplicationMode = .test
+    ) async throws -> IssuedApplicationCredentials {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw Failure.invalidName }
+        guard !redirectURIs.isEmpty else { throw Failure.noRedirectURI }
+        if let problem = redirectURIs.lazy.compactMap(RedirectURI.problem(with:)).first {
+            throw Failure.invalidRedirectURI(problem)
+        }
+        let application = RegisteredApplication(
+            id: UUID(), name: name, redirectURIs: redirectURIs, mode: mode, createdAt: now())
+        let credentials = IssuedApplicationCredentials(
+            clientId: application.clientID,
+            clientSecret: SecretToken.generate(prefix: SecretPrefix.clientSecret),
+            managementToken: SecretToken.generate(prefix: SecretPrefix.managementToken),
+            apiKey: SecretToken.generate(prefix: SecretPrefix.apiKey),
+            redirectUris: redirectURIs)
+        try await store.insert(application, digests: ApplicationSecretDigests(
+            clientSecret: SecretToken.digest(credentials.clientSecret),
+            managementToken: SecretToken.digest(credentials.managementToken),
+            apiKey: SecretToken.digest(credentials.apiKey)))
+        return credentials
+    }
+
+    public func list() async throws -> [RegisteredApplication] { try await store.all() }
+
+    public func find(clientID: String) async throws -> RegisteredApplication? {
+        guard let id = UUID(uuidString: clientID) else { return nil }
+        return try await store.find(id: id)
+    }
+
+    /// Issues a new client secret; the old one stops working at once.
+    public func rotateSecret(clientID: String) async throws -> String {
+        guard let id = UUID(uuidString: clientID) else { throw Failure.unknownApplication(clientID) }
+        let secret = SecretToken.generate(prefix: SecretPrefix.clientSecret)
+        guard try await store.replaceClientSecretDigest(id: id, with: SecretToken.digest(secret)) else {
+            throw Failure.unknownApplication(clientID)
+        }
+        return secret
+    }
+
+    public func delete(clientID: String) async throws {
+        guard let id = UUID(uuidString: clientID), try await store.delete(id: id) else {
+            throw Failure.unknownApplication(clientID)
+        }
+    }
+
+    /// The application whose client id and secret these are, or nil.
+    public func authenticate(clientID: String, secret: String) async throws -> RegisteredApplication? {
+        guard let id = UUID(uuidString: clientID),
+              let digests = try await store.secretDigests(id: id),
+              SecretToken.matches(secret, digest: digests.clientSecret)
+        else { return nil }
+        return try await store.find(id: id)
+    }
+
+    public func isEmpty() async throws -> Bool { try await store.count() == 0 }
+}

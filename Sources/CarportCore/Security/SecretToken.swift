@@ -1,0 +1,44 @@
+import Crypto
+import Foundation
+
+/// High-entropy bearer secrets (client secrets, tokens, API keys) and the one-way digests that are stored instead.
+///
+/// Every secret carries 256 bits of randomness, so a fast SHA-256 digest is a sound way to store it:
+/// there is nothing to brute-force, unlike a human password.
+public enum SecretToken {
+    /// A new random secret: 32 random bytes, base64url without padding (43 characters), behind a readable prefix.
+    public static func generate(prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return prefix + Base64URL.encode(Data(bytes))
+    }
+
+    /// The stored form of a secret: lowercase hex SHA-256.
+    public static func digest(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Constant-time comparison of a presented secret against a stored digest.
+    public static func matches(_ secret: String, digest stored: String) -> Bool {
+        let computed = Array(digest(secret).utf8)
+        let expected = Array(stored.utf8)
+        guard computed.count == expected.count else { return false }
+        return zip(computed, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// Base64url (RFC 4648 §5) without padding.
+public enum Base64URL {
+    public static func encode(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func decode(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,112 @@
+import CarportCore
+import Fluent
+import Foundation
+import Logging
+import Vapor
+
+/// Builds and runs the Carport server.
+public enum CarportServer {
+    /// A configured application with its database migrated, ready to serve or to be tested.
+    /// The caller owns it and must call `asyncShutdown()`.
+    public static func makeApplication(configuration: CarportConfiguration) async throws(StartupError) -> Application {
+        let app: Application
+        do {
+            app = try await Application.make(Environment(name: "production", arguments: ["carport"]))
+        } catch {
+            throw StartupError("cannot create the server: \(error)")
+        }
+        do throws(StartupError) {
+            try configure(app, configuration: configuration)
+            try await DatabaseSetup.checkReachable(configuration.database, on: app)
+            do {
+                try await app.autoMigrate()
+            } catch {
+                throw StartupError("cannot migrate the database (\(configuration.database.redacted)): \(error)")
+            }
+            return app
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Data directory, encryption key, database, middleware and routes; touches no database.
+    static func configure(_ app: Application, configuration: CarportConfiguration) throws(StartupError) {
+        try DataDirectory.prepare(configuration.dataDirectory)
+        let secretBox = try DataDirectory.secretBox(configuration: configuration)
+        var logger = Logger(label: "carport")
+        logger.logLevel = configuration.logLevel
+        app.logger = logger
+        app.carport = CarportServices(configuration: configuration, secretBox: secretBox)
+        app.http.server.configuration.hostname = configuration.hostname
+        app.http.server.configuration.port = configuration.port
+        try DatabaseSetup.register(configuration.database, on: app)
+        app.migrations.add(CarportMigrations.all)
+        installMiddleware(on: app)
+        do { try Routes.register(on: app) } catch { throw StartupError("cannot register routes: \(error)") }
+        _ = CarportMetrics.registry
+    }
+
+    /// Runs the server until SIGINT or SIGTERM. Prints the demo application on first start.
+    public static func serve(configuration: CarportConfiguration) async throws(StartupError) {
+        let app = try await makeApplication(configuration: configuration)
+        do throws(StartupError) {
+            let demo = try await DemoApplication.createIfFirstStart(app: app)
+            do {
+                try await app.server.start(address: .hostname(configuration.hostname, port: configuration.port))
+            } catch {
+                throw StartupError(
+                    "cannot listen on \(configuration.hostname):\(configuration.port): \(listenReason(error))")
+            }
+            print("Carport \(CarportVersion.current) listening on http://\(configuration.hostname):\(configuration.port)"
+                + " (public URL \(configuration.publicURL), \(configuration.database.redacted))")
+            if let demo { print(demo) }
+            await TerminationSignal.wait()
+            await app.server.shutdown()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try? await app.asyncShutdown()
+    }
+
+    /// Runs the migrations and stops.
+    public static func migrate(configuration: CarportConfiguration) async throws(StartupError) {
+        let app = try await makeApplication(configuration: configuration)
+        try? await app.asyncShutdown()
+    }
+
+    private static func installMiddleware(on app: Application) {
+        app.middleware = Middlewares()
+        app.middleware.use(RequestIDMiddleware())
+        app.middleware.use(RequestLogMiddleware())
+        app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+    }
+
+    private static func listenReason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("Address already in use") || text.contains("errno: 98") { return "address already in use" }
+        if text.contains("Permission denied") || text.contains("errno: 13") { return "permission denied" }
+        if text.contains("Cannot assign requested address") { return "address not available on this machine" }
+        return text
+    }
+}
+
+extension CarportServer {
+    /// Runs `body` with the application registry of the configured database (for the `apps` commands).
+    /// Start-up problems surface as `StartupError`; errors of `body` pass through.
+    public static func withApplicationRegistry<T: Sendable>(
+        configuration: CarportConfiguration,
+        _ body: (ApplicationRegistry) async throws -> T
+    ) async throws -> T {
+        let app = try await makeApplication(configuration: configuration)
+        do {
+            let result = try await body(app.applicationRegistry)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+}

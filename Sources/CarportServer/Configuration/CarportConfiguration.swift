@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+
+/// Everything Carport needs to start, read from the environment and command-line flags.
+public struct CarportConfiguration: Sendable {
+    public var hostname: String
+    public var port: Int
+    /// Base URL used when the server builds absolute URLs (Connect links, issuer).
+    public var publicURL: String
+    public var dataDirectory: URL
+    public var database: DatabaseLocation
+    public var logLevel: Logger.Level
+    /// Base64 of a 32-byte key; when nil the key lives in `encryption.key` in the data directory.
+    public var encryptionKey: String?
+
+    public static let defaultHostname = "127.0.0.1"
+    public static let defaultPort = 8000
+
+    /// Reads `CARPORT_HOST`, `CARPORT_PORT`, `CARPORT_PUBLIC_URL`, `CARPORT_DATA_DIR`, `DATABASE_URL`,
+    /// `CARPORT_LOG_LEVEL` and `CARPORT_ENCRYPTION_KEY`; flags win over the environment.
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        hostname: String? = nil,
+        port: Int? = nil
+    ) throws(StartupError) -> CarportConfiguration {
+        let hostname = hostname ?? environment["CARPORT_HOST"] ?? defaultHostname
+        let resolvedPort: Int
+        if let port {
+            resolvedPort = port
+        } else if let text = environment["CARPORT_PORT"] {
+            guard let value = Int(text) else { throw StartupError("CARPORT_PORT is not a number: \(text)") }
+            resolvedPort = value
+        } else {
+            resolvedPort = defaultPort
+        }
+        guard (0...65535).contains(resolvedPort) else {
+            throw StartupError("port \(resolvedPort) is out of range (0-65535)")
+        }
+        let dataDirectory = URL(
+            fileURLWithPath: environment["CARPORT_DATA_DIR"] ?? ".carport",
+            relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        ).standardizedFileURL
+        let levelText = environment["CARPORT_LOG_LEVEL"] ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw StartupError("CARPORT_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        var publicURL = environment["CARPORT_PUBLIC_URL"] ?? "http://\(hostname):\(resolvedPort)"
+        while publicURL.hasSuffix("/") { publicURL.removeLast() }
+        guard let components = URLComponents(string: publicURL), ["http", "https"].contains(components.scheme ?? "")
+        else { throw StartupError("CARPORT_PUBLIC_URL must be an http:// or https:// URL: \(publicURL)") }
+        return CarportConfiguration(
+            hostname: hostname,
+            port: resolvedPort,
+            publicURL: publicURL,
+            dataDirectory: dataDirectory,
+            database: try DatabaseLocation.parse(databaseURL: environment["DATABASE_URL"], dataDirectory: dataDirectory),
+            logLevel: logLevel,
+            encryptionKey: environment["CARPORT_ENCRYPTION_KEY"])
+    }
+}

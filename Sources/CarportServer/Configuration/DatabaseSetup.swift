@@ -1,0 +1,46 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Vapor
+
+/// Registers the configured database with Fluent and proves it can be reached.
+enum DatabaseSetup {
+    static func register(_ location: DatabaseLocation, on app: Application) throws(StartupError) {
+        switch location {
+        case .sqlite(let path):
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url):
+            do {
+                app.databases.use(
+                    try .postgres(url: url, connectionPoolTimeout: .seconds(5), sqlLogLevel: .trace), as: .psql)
+            } catch {
+                throw StartupError("DATABASE_URL is malformed: \(error)")
+            }
+        }
+    }
+
+    /// Fails with a plain reason when the database does not answer within a few seconds.
+    static func checkReachable(_ location: DatabaseLocation, on app: Application) async throws(StartupError) {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await DatabaseProbe.check(app.db) }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(8))
+                    throw StartupError("timed out")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch {
+            throw StartupError("cannot reach the database (\(location.redacted)): \(plainReason(error))")
+        }
+    }
+
+    private static func plainReason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("refused") || text.contains("ECONNREFUSED") { return "connection refused" }
+        if text.contains("timed out") || text.contains("Timeout") { return "timed out" }
+        if let psql = error as? PSQLError, let message = psql.serverInfo?[.message] { return message }
+        return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}

@@ -1,0 +1,9 @@
+import Fluent
+
+/// Every migration, in order. Append new ones; never edit a released one.
+enum CarportMigrations {
+    static let all: [any Migration] = [
+        M001CreateApplications(),
+        M002CreateApplicationUsers(),
+    ]
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import CarportCore
+
+/// An in-memory store, to test the registry's rules without a database.
+actor InMemoryApplicationStore: ApplicationStore {
+    var rows: [UUID: (RegisteredApplication, ApplicationSecretDigests)] = [:]
+
+    func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests) { rows[application.id] = (application, digests) }
+    func all() -> [RegisteredApplication] { rows.values.map(\.0) }
+    func find(id: UUID) -> RegisteredApplication? { rows[id]?.0 }
+    func secretDigests(id: UUID) -> ApplicationSecretDigests? { rows[id]?.1 }
+    func replaceClientSecretDigest(id: UUID, with digest: String) -> Bool {
+        guard rows[id] != nil else { return false }
+        rows[id]?.1.clientSecret = digest
+        return true
+    }
+    func delete(id: UUID) -> Bool { rows.removeValue(forKey: id) != nil }
+    func count() -> Int { rows.count }
+}
+
+@Suite struct ApplicationRegistryTests {
+    let store = InMemoryApplicationStore()
+    var registry: ApplicationRegistry { ApplicationRegistry(store: store) }
+
+    @Test func createStoresOnlyDigests() async throws {
+        let credentials = try await registry.create(name: "App", redirectURIs: ["https://example.com/cb"])
+        let id = try #require(UUID(uuidString: credentials.clientId))
+        let digests = try #require(await store.secretDigests(id: id))
+        #expect(digests.clientSecret == SecretToken.digest(credentials.clientSecret))
+        #expect(digests.managementToken == SecretToken.digest(credentials.managementToken))
+        #expect(digests.apiKey == SecretToken.digest(credentials.apiKey))
+        #expect(Set([credentials.clientSecret, credentials.managementToken, credentials.apiKey]).count == 3)
+    }
+
+    @Test func authenticatesWithTheSecretAndAfterRotationOnlyTheNewOne() async throws {
+        let credentials = try await registry.create(name: "App", redirectURIs: ["https://example.com/cb"])
+        #expect(try await registry.authenticate(clientID: credentials.clientId, secret: credentials.clientSecret) != nil)
+        #expect(try await registry.authenticate(clientID: credentials.clientId, secret: "wrong") == nil)
+        let rotated = try await registry.rotateSecret(clientID: credentials.clientId)
+        #expect(try await registry.authenticate(clientID: credentials.clientId, secret: credentials.clientSecret) == nil)
+        #expect(try await registry.authenticate(clientID: credentials.clientId, secret: rotated) != nil)
+    }
+
+    @Test(arguments: [
+        ("", ["https://example.com/cb"], ApplicationRegistry.Failure.invalidName),
+        ("App", [], .noRedirectURI),
+        ("App", ["/relative"], .invalidRedirectURI("redirect URI \"/relative\" is not an absolute URI")),
+        ("App", ["https://example.com/cb#frag"], .invalidRedirectURI("redirect URI \"https://example.com/cb#frag\" must not contain a fragment")),
+        ("App", ["javascript:alert(1)"], .invalidRedirectURI("redirect URI scheme \"javascript\" is not allowed")),
+    ])
+    func rejectsBadRegistrations(name: String, uris: [String], failure: ApplicationRegistry.Failure) async {
+        await #expect(throws: failure) { try await registry.create(name: name, redirectURIs: uris) }
+    }
+
+    @Test func acceptsNativeAppSchemes() async throws {
+        _ = try await registry.create(name: "Mobile", redirectURIs: ["com.example.app://callback"])
+    }
+
+    @Test func unknownApplicationsAreReported() async {
+        let id = UUID().uuidString
+        await #expect(throws: ApplicationRegistry.Failure.unknownApplication(id)) { try await registry.delete(clientID: id) }
+        await #expect(throws: ApplicationRegistry.Failure.unknownApplication("nope")) { try await registry.rotateSecret(clientID: "nope") }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+@testable import CarportCore
+
+@Suite struct SecretTokenTests {
+    @Test func generatedSecretsCarry256BitsAndThePrefix() throws {
+        let secret = SecretToken.generate(prefix: "cps_")
+        #expect(secret.hasPrefix("cps_"))
+        let decoded = try #require(Base64URL.decode(String(secret.dropFirst(4))))
+        #expect(decoded.count == 32)
+        #expect(SecretToken.generate(prefix: "cps_") != secret)
+    }
+
+    @Test func digestIsHexSHA256AndMatchesOnlyTheSameSecret() {
+        let digest = SecretToken.digest("abc")
+        #expect(digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SecretToken.matches("abc", digest: digest))
+        #expect(!SecretToken.matches("abd", digest: digest))
+        #expect(!SecretToken.matches("abc", digest: String(digest.dropLast())))
+    }
+
+    @Test func base64URLRoundTripsWithoutPadding() throws {
+        let data = Data([0xfb, 0xff, 0xfe, 0x00, 0x01])
+        let text = Base64URL.encode(data)
+        #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
+        #expect(Base64URL.decode(text) == data)
+    }
+}
