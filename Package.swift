@@ -26,9 +26,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CarportConnectors",
+            dependencies: [
+                "CarportCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "CarportServer",
             dependencies: [
                 "CarportCore",
+                "CarportConnectors",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -47,6 +55,10 @@ let package = Package(
         .testTarget(
             name: "CarportCoreTests",
             dependencies: ["CarportCore"]
+        ),
+        .testTarget(
+            name: "CarportConnectorsTests",
+            dependencies: ["CarportConnectors"]
         ),
         .testTarget(
             name: "CarportServerTests",

@@ -1,3 +1,4 @@
+import CarportConnectors
 import CarportCore
 import Vapor
 
@@ -5,6 +6,15 @@ import Vapor
 struct CarportServices: Sendable {
     let configuration: CarportConfiguration
     let secretBox: SecretBox
+    let brandSignIn: any BrandSignIn
+    let signInThrottle: SignInThrottle
+
+    init(configuration: CarportConfiguration, secretBox: SecretBox) {
+        self.configuration = configuration
+        self.secretBox = secretBox
+        brandSignIn = SimulatedBrandSignIn()
+        signInThrottle = SignInThrottle()
+    }
 }
 
 extension Application {
@@ -27,6 +37,15 @@ extension Application {
 extension Request {
     var carport: CarportServices { application.carport }
     var applicationRegistry: ApplicationRegistry { ApplicationRegistry(store: FluentApplicationStore(database: db)) }
+    var authorizationServer: AuthorizationServer { AuthorizationServer(store: FluentOAuthStore(database: db)) }
+    var connectionStore: FluentConnectionStore { FluentConnectionStore(database: db) }
+
+    var connectService: ConnectService {
+        ConnectService(
+            flows: FluentConnectFlowStore(database: db), connections: connectionStore,
+            authorizationServer: authorizationServer, brands: carport.brandSignIn,
+            issuer: carport.configuration.publicURL)
+    }
 }
 
 extension DatabaseLocation {

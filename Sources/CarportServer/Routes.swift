@@ -4,5 +4,21 @@ import Vapor
 enum Routes {
     static func register(on app: Application) throws {
         try app.register(collection: OpsController())
+
+        let pages = app.grouped(PageSecurityMiddleware())
+        pages.get("oauth", "authorize", use: AuthorizeEndpoints.handler(.smartcar))
+        pages.get("oauth", "reauthenticate", use: AuthorizeEndpoints.handler(.reauthenticate))
+        pages.get("enode", "oauth2", "auth", use: AuthorizeEndpoints.handler(.enode))
+        pages.get("demo", "callback", use: DemoCallbackPage.show)
+        try pages.register(collection: ConnectPagesController())
+
+        let smartcarTokens = TokenEndpoint(dialect: .smartcar)
+        app.post("oauth", "token", use: smartcarTokens.token)
+        app.post("oauth", "revoke", use: smartcarTokens.revoke)
+        app.post("oauth", "introspect", use: smartcarTokens.introspect)
+        app.post("enode", "oauth2", "token", use: TokenEndpoint(dialect: .enode).token)
+        app.get(".well-known", "oauth-authorization-server") { request in
+            AuthorizationServerMetadata(publicURL: request.carport.configuration.publicURL)
+        }
     }
 }

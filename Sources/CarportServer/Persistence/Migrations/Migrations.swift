@@ -5,5 +5,9 @@ enum CarportMigrations {
     static let all: [any Migration] = [
         M001CreateApplications(),
         M002CreateApplicationUsers(),
+        M003CreateVehicles(),
+        M004CreateGrants(),
+        M005CreateCodesAndTokens(),
+        M006CreateConnectFlows(),
     ]
 }

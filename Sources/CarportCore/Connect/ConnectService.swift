@@ -1,0 +1,208 @@
+import Foundation
+
+/// The Connect flow: brand → sign-in → vehicles → consent → redirect with a code (or an error), and re-authentication.
+/// Faces parse their parameters into an `AuthorizationRequest`; pages render the `ConnectFlow` this returns.
+public struct ConnectService: Sendable {
+    /// Why a page request cannot go on; shown as an error page, never redirected.
+    public enum Failure: Error, Equatable {
+        case flowNotFound
+        case flowExpired
+        case otherBrowser
+        case csrfMismatch
+        case tooManySignInAttempts
+    }
+
+    /// What the owner sees next.
+    public enum Next: Equatable, Sendable {
+        case page(ConnectFlow, message: String?)
+        case redirect(String)
+    }
+
+    public static let flowLifetime: Double = 30 * 60
+    public static let maxFailedSignIns = 5
+
+    private let flows: any ConnectFlowStore
+    private let connections: any ConnectionStore
+    private let authorizationServer: AuthorizationServer
+    private let brands: any BrandSignIn
+    private let issuer: String
+    private let now: @Sendable () -> Date
+
+    public init(
+        flows: any ConnectFlowStore, connections: any ConnectionStore, authorizationServer: AuthorizationServer,
+        brands: any BrandSignIn, issuer: String, now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.flows = flows
+        self.connections = connections
+        self.authorizationServer = authorizationServer
+        self.brands = brands
+        self.issuer = issuer
+        self.now = now
+    }
+
+    public func availableBrands(_ flow: ConnectFlow) -> [Brand] { brands.brands(mode: flow.request.mode) }
+
+    /// Starts a flow bound to the browser holding `browserSecret`. Fails with an OAuth error to redirect when the
+    /// request cannot be served in its mode.
+    public func start(
+        _ request: AuthorizationRequest, applicationName: String, browserSecret: String
+    ) async throws -> Next {
+        let offered = brands.brands(mode: request.mode)
+        if offered.isEmpty {
+            return .redirect(errorRedirect(request, .configurationError(
+                "No brand is available in \(request.mode.rawValue) mode on this Carport.")))
+        }
+        if let make = request.make, !offered.contains(where: { $0.make == make }) {
+            return .redirect(errorRedirect(request, .invalidRequest("Unknown make \"\(make)\".")))
+        }
+        let flow = ConnectFlow(
+            id: UUID(), browserDigest: SecretToken.digest(browserSecret),
+            csrfToken: SecretToken.generate(prefix: ""), request: request, applicationName: applicationName,
+            expiresAt: now().addingTimeInterval(Self.flowLifetime))
+        try await flows.insert(flow)
+        return .page(flow, message: nil)
+    }
+
+    /// The flow, if it exists, is live, and belongs to this browser.
+    public func load(id: UUID, browserSecret: String?) async throws -> ConnectFlow {
+        guard let flow = try await flows.flow(id: id), !flow.finished else { throw Failure.flowNotFound }
+        guard flow.expiresAt > now() else { throw Failure.flowExpired }
+        guard let browserSecret, SecretToken.matches(browserSecret, digest: flow.browserDigest) else {
+            throw Failure.otherBrowser
+        }
+        return flow
+    }
+
+    /// `load` plus the CSRF check every form submission needs.
+    public func loadForSubmission(id: UUID, browserSecret: String?, csrfToken: String?) async throws -> ConnectFlow {
+        let flow = try await load(id: id, browserSecret: browserSecret)
+        guard let csrfToken, SecretToken.matches(csrfToken, digest: SecretToken.digest(flow.csrfToken)) else {
+            throw Failure.csrfMismatch
+        }
+        return flow
+    }
+
+    /// Leaves the preamble; with a preselected make, goes straight to sign-in.
+    public func continueFromPreamble(_ flow: ConnectFlow) async throws -> ConnectFlow {
+        var flow = flow
+        flow.seenPreamble = true
+        flow.make = flow.make ?? flow.request.make
+        try await flows.update(flow)
+        return flow
+    }
+
+    public func chooseBrand(_ flow: ConnectFlow, make: String) async throws -> Next {
+        var flow = flow
+        let make = flow.request.make ?? make
+        guard availableBrands(flow).contains(where: { $0.make == make }) else {
+            return .page(flow, message: "Choose one of the brands listed.")
+        }
+        flow.make = make
+        flow.account = nil
+        flow.selectedVINs = []
+        try await flows.update(flow)
+        return .page(flow, message: nil)
+    }
+
+    public func signIn(_ flow: ConnectFlow, email: String, password: String) async throws -> Next {
+        var flow = flow
+        guard flow.failedSignIns < Self.maxFailedSignIns else { throw Failure.tooManySignInAttempts }
+        guard let make = flow.make else { return .page(flow, message: nil) }
+        let account: BrandAccount
+        do {
+            account = try await brands.signIn(make: make, email: email, password: password, mode: flow.request.mode)
+        } catch .invalidCredentials(let message) {
+            flow.failedSignIns += 1
+            try await flows.update(flow)
+            if flow.failedSignIns >= Self.maxFailedSignIns { throw Failure.tooManySignInAttempts }
+            return .page(flow, message: message)
+        } catch .noVehicles {
+            return try await finish(flow, .redirect(errorRedirect(flow.request, .noVehicles)))
+        } catch .invalidSubscription {
+            return try await finish(flow, .redirect(errorRedirect(flow.request, .invalidSubscription)))
+        } catch .vehicleIncompatible(let vehicle) {
+            return try await finish(flow, .redirect(errorRedirect(
+                flow.request, .vehicleIncompatible("The vehicle is not compatible."),
+                extra: [("vin", vehicle.vin), ("make", vehicle.make), ("model", vehicle.model),
+                        ("year", String(vehicle.year))])))
+        }
+        flow.account = account
+        if case .reauthenticate(let vehicleID) = flow.request.purpose {
+            return try await finishReauthentication(flow, vehicleID: vehicleID, account: account)
+        }
+        guard !flow.selectableVehicles.isEmpty else {
+            return try await finish(flow, .redirect(errorRedirect(flow.request, .noVehicles)))
+        }
+        try await flows.update(flow)
+        return .page(flow, message: nil)
+    }
+
+    public func selectVehicles(_ flow: ConnectFlow, vins: [String]) async throws -> Next {
+        var flow = flow
+        let selectable = Set(flow.selectableVehicles.map(\.vin))
+        let chosen = vins.filter(selectable.contains)
+        guard !chosen.isEmpty else { return .page(flow, message: "Choose at least one vehicle.") }
+        guard !(flow.request.singleSelect && chosen.count > 1) else { return .page(flow, message: "Choose one vehicle.") }
+        flow.selectedVINs = chosen
+        try await flows.update(flow)
+        return .page(flow, message: nil)
+    }
+
+    /// The owner's decision on the consent page. Required permissions are always part of an approval.
+    public func decide(_ flow: ConnectFlow, approve: Bool, permissions checked: Set<Permission>) async throws -> Next {
+        guard approve else { return try await finish(flow, .redirect(errorRedirect(flow.request, .accessDenied()))) }
+        guard let account = flow.account else { return .page(flow, message: nil) }
+        let request = flow.request
+        let granted = request.permissions.permissions.filter {
+            checked.contains($0) || request.permissions.requiredPermissions.contains($0)
+        }
+        guard !granted.isEmpty else {
+            return try await finish(flow, .redirect(errorRedirect(request, .accessDenied("No permission was granted."))))
+        }
+        let chosenVINs = flow.selectedVINs.isEmpty ? flow.selectableVehicles.map(\.vin) : flow.selectedVINs
+        let identities = account.vehicles.filter { chosenVINs.contains($0.vin) }
+        let vehicles = try await connections.vehicles(
+            applicationID: request.applicationID, mode: request.mode, accountKey: account.key, identities: identities)
+        let userID = try await connections.userID(
+            applicationID: request.applicationID, externalID: request.user ?? account.key)
+        let grantedScope = granted.count == request.permissions.permissions.count
+            ? request.scope : granted.map(\.rawValue).joined(separator: " ")
+        let grant = Grant(
+            applicationID: request.applicationID, userID: userID, vehicleIDs: vehicles.map(\.id),
+            permissions: granted, mode: request.mode, scope: grantedScope,
+            issuesRefreshTokens: request.issuesRefreshTokens, createdAt: now())
+        let code = try await authorizationServer.issueCode(
+            for: grant, redirectURI: request.redirectURI, redirectURIWasExplicit: request.redirectURIWasExplicit,
+            codeChallenge: request.codeChallenge)
+        return try await finish(flow, .redirect(RedirectURL.build(
+            request.redirectURI, [("code", code), ("state", request.state), ("iss", issuer)])))
+    }
+
+    /// An error redirect (RFC 6749 §4.1.2.1) with `state` and `iss` (RFC 9207).
+    public func errorRedirect(
+        _ request: AuthorizationRequest, _ error: OAuthError, extra: [(String, String?)] = []
+    ) -> String {
+        RedirectURL.build(request.redirectURI, [
+            ("error", error.code), ("error_description", error.description), ("state", request.state), ("iss", issuer),
+        ] + extra)
+    }
+
+    private func finishReauthentication(_ flow: ConnectFlow, vehicleID: UUID, account: BrandAccount) async throws -> Next {
+        guard let vehicle = try await connections.vehicle(id: vehicleID, applicationID: flow.request.applicationID),
+              account.vehicles.contains(where: { $0.vin == vehicle.identity.vin })
+        else {
+            return try await finish(flow, .redirect(errorRedirect(
+                flow.request, .init("no_vehicles", "The account you signed in to does not hold this vehicle."))))
+        }
+        return try await finish(flow, .redirect(RedirectURL.build(flow.request.redirectURI, [
+            ("vehicle_id", vehicleID.uuidString.lowercased()), ("state", flow.request.state), ("iss", issuer),
+        ])))
+    }
+
+    private func finish(_ flow: ConnectFlow, _ next: Next) async throws -> Next {
+        var flow = flow
+        flow.finished = true
+        try await flows.update(flow)
+        return next
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// The OAuth 2.0 authorization server's rules: single-use codes bound to client and redirect URI, PKCE,
+/// refresh-token rotation with reuse detection (RFC 9700 §4.14), revocation and introspection.
+public struct AuthorizationServer: Sendable {
+    enum Prefix {
+        static let code = "cpc_"
+        static let access = "cpa_"
+        static let refresh = "cpr_"
+        static let application = "cpt_"
+    }
+
+    private let store: any OAuthStore
+    private let lifetimes: TokenLifetimes
+    private let now: @Sendable () -> Date
+
+    public init(store: any OAuthStore, lifetimes: TokenLifetimes = .init(), now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.lifetimes = lifetimes
+        self.now = now
+    }
+
+    /// Records the grant and returns a fresh authorization code for it.
+    public func issueCode(
+        for grant: Grant, redirectURI: String, redirectURIWasExplicit: Bool, codeChallenge: String?
+    ) async throws -> String {
+        try await store.insertGrant(grant)
+        let code = SecretToken.generate(prefix: Prefix.code)
+        try await store.insertCode(StoredAuthorizationCode(
+            digest: SecretToken.digest(code), applicationID: grant.applicationID, grantID: grant.id,
+            redirectURI: redirectURI, redirectURIWasExplicit: redirectURIWasExplicit, codeChallenge: codeChallenge,
+            familyID: UUID(), expiresAt: now().addingTimeInterval(lifetimes.code)))
+        return code
+    }
+
+    /// The `authorization_code` grant. A replayed code revokes every token issued from it.
+    public func exchangeCode(
+        client: RegisteredApplication, code: String, redirectURI: String?, codeVerifier: String?
+    ) async throws -> TokenResponse {
+        let invalid = OAuthError.invalidGrant("Invalid code: \(code).")
+        let time = now()
+        switch try await store.redeemCode(digest: SecretToken.digest(code), at: time) {
+        case .notFound:
+            throw invalid
+        case .alreadyUsed(let stored):
+            try await store.revokeFamily(stored.familyID, at: time)
+            throw invalid
+        case .redeemed(let stored):
+            guard stored.applicationID == client.id, stored.expiresAt > time else { throw invalid }
+            let sentRedirect = redirectURI.flatMap { $0 == "undefined" || $0.isEmpty ? nil : $0 }
+            if stored.redirectURIWasExplicit || sentRedirect != nil {
+                guard sentRedirect == stored.redirectURI else {
+                    throw OAuthError.invalidGrant("redirect_uri does not match the authorization request.")
+                }
+            }
+            switch (stored.codeChallenge, codeVerifier) {
+            case (nil, nil): break
+            case (nil, .some):
+                throw OAuthError.invalidGrant("code_verifier was sent but the authorization request had no code_challenge.")
+            case (.some, nil):
+                throw OAuthError.invalidGrant("code_verifier is required: the authorization request had a code_challenge.")
+            case (.some(let challenge), .some(let verifier)):
+                guard PKCE.verify(verifier: verifier, challenge: challenge) else {
+                    throw OAuthError.invalidGrant("code_verifier does not match the code_challenge.")
+                }
+            }
+            guard let grant = try await store.grant(id: stored.grantID) else { throw invalid }
+            return try await issueTokens(grant: grant, familyID: stored.familyID)
+        }
+    }
+
+    /// The `refresh_token` grant with rotation: presenting a token that was already rotated revokes its family.
+    public func refresh(client: RegisteredApplication, refreshToken: String) async throws -> TokenResponse {
+        let invalid = OAuthError.invalidGrant("Invalid refresh_token: \(refreshToken).")
+        let digest = SecretToken.digest(refreshToken)
+        let time = now()
+        guard let stored = try await store.token(digest: digest), stored.kind == .refresh,
+              stored.applicationID == client.id, let familyID = stored.familyID, let grantID = stored.grantID
+        else { throw invalid }
+        if stored.usedAt != nil {
+            try await store.revokeFamily(familyID, at: time)
+            throw invalid
+        }
+        guard stored.isActive(at: time) else { throw invalid }
+        guard try await store.markRefreshTokenUsed(digest: digest, at: time) else {
+            try await store.revokeFamily(familyID, at: time)
+            throw invalid
+        }
+        guard let grant = try await store.grant(id: grantID) else { throw invalid }
+        return try await issueTokens(grant: grant, familyID: familyID)
+    }
+
+    /// The `client_credentials` grant: an application token, no refresh token.
+    public func applicationToken(client: RegisteredApplication, lifetime: Double? = nil) async throws -> TokenResponse {
+        let token = SecretToken.generate(prefix: Prefix.application)
+        let time = now()
+        let lifetime = lifetime ?? lifetimes.applicationToken
+        try await store.insertToken(StoredToken(
+            digest: SecretToken.digest(token), kind: .application, applicationID: client.id, grantID: nil,
+            familyID: nil, scope: "", issuedAt: time, expiresAt: time.addingTimeInterval(lifetime)))
+        return TokenResponse(accessToken: token, expiresIn: Int(lifetime), refreshToken: nil, scope: "")
+    }
+
+    /// RFC 7009. Revoking a refresh token revokes its whole family; unknown tokens and other clients' tokens are
+    /// ignored, so the answer reveals nothing.
+    public func revoke(client: RegisteredApplication, token: String) async throws {
+        let digest = SecretToken.digest(token)
+        guard let stored = try await store.token(digest: digest), stored.applicationID == client.id else { return }
+        if stored.kind == .refresh, let familyID = stored.familyID {
+            try await store.revokeFamily(familyID, at: now())
+        } else {
+            try await store.revokeToken(digest: digest, at: now())
+        }
+    }
+
+    /// RFC 7662: details of an active token of this client, or nil (inactive).
+    public func introspect(client: RegisteredApplication, token: String) async throws -> TokenIntrospection? {
+        guard let stored = try await store.token(digest: SecretToken.digest(token)),
+              stored.applicationID == client.id, stored.isActive(at: now()),
+              !(stored.kind == .refresh && stored.usedAt != nil)
+        else { return nil }
+        var subject: String?
+        if let grantID = stored.grantID { subject = try await store.grant(id: grantID)?.userID.uuidString.lowercased() }
+        return TokenIntrospection(
+            kind: stored.kind, scope: stored.scope, clientID: client.clientID,
+            issuedAt: Int(stored.issuedAt.timeIntervalSince1970), expiresAt: Int(stored.expiresAt.timeIntervalSince1970),
+            subject: subject)
+    }
+
+    private func issueTokens(grant: Grant, familyID: UUID) async throws -> TokenResponse {
+        let time = now()
+        let access = SecretToken.generate(prefix: Prefix.access)
+        try await store.insertToken(StoredToken(
+            digest: SecretToken.digest(access), kind: .access, applicationID: grant.applicationID, grantID: grant.id,
+            familyID: familyID, scope: grant.scope, issuedAt: time,
+            expiresAt: time.addingTimeInterval(lifetimes.accessToken)))
+        var refresh: String?
+        if grant.issuesRefreshTokens {
+            let token = SecretToken.generate(prefix: Prefix.refresh)
+            try await store.insertToken(StoredToken(
+                digest: SecretToken.digest(token), kind: .refresh, applicationID: grant.applicationID,
+                grantID: grant.id, familyID: familyID, scope: grant.scope, issuedAt: time,
+                expiresAt: time.addingTimeInterval(lifetimes.refreshToken)))
+            refresh = token
+        }
+        return TokenResponse(
+            accessToken: access, expiresIn: Int(lifetimes.accessToken), refreshToken: refresh, scope: grant.scope)
+    }
+}

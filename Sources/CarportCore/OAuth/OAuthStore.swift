@@ -1,0 +1,19 @@
+import Foundation
+
+/// Storage boundary for grants, codes and tokens. Marking a code or refresh token used must be atomic, so two
+/// concurrent redemptions cannot both succeed.
+public protocol OAuthStore: Sendable {
+    func insertGrant(_ grant: Grant) async throws
+    func grant(id: UUID) async throws -> Grant?
+
+    func insertCode(_ code: StoredAuthorizationCode) async throws
+    /// Marks the code used if it was unused, and says which it was.
+    func redeemCode(digest: String, at: Date) async throws -> CodeRedemption
+
+    func insertToken(_ token: StoredToken) async throws
+    func token(digest: String) async throws -> StoredToken?
+    /// Marks an unused, unrevoked refresh token used; false when it was already used or revoked.
+    func markRefreshTokenUsed(digest: String, at: Date) async throws -> Bool
+    func revokeToken(digest: String, at: Date) async throws
+    func revokeFamily(_ familyID: UUID, at: Date) async throws
+}

@@ -1,0 +1,73 @@
+/// Canonical permissions: Smartcar's names. Every face maps its own scopes to these.
+public enum Permission: String, Sendable, Codable, CaseIterable, Comparable {
+    case readAlerts = "read_alerts"
+    case readBattery = "read_battery"
+    case readCharge = "read_charge"
+    case readChargeLocations = "read_charge_locations"
+    case readChargeRecords = "read_charge_records"
+    case readChargeEvents = "read_charge_events"
+    case readClimate = "read_climate"
+    case readCompass = "read_compass"
+    case readDiagnostics = "read_diagnostics"
+    case readEngineOil = "read_engine_oil"
+    case readExtendedVehicleInfo = "read_extended_vehicle_info"
+    case readFuel = "read_fuel"
+    case readLocation = "read_location"
+    case readOdometer = "read_odometer"
+    case readSecurity = "read_security"
+    case readServiceHistory = "read_service_history"
+    case readSpeedometer = "read_speedometer"
+    case readThermometer = "read_thermometer"
+    case readTires = "read_tires"
+    case readUserProfile = "read_user_profile"
+    case readVehicleInfo = "read_vehicle_info"
+    case readVIN = "read_vin"
+    case controlCharge = "control_charge"
+    case controlClimate = "control_climate"
+    case controlNavigation = "control_navigation"
+    case controlPin = "control_pin"
+    case controlSecurity = "control_security"
+    case controlTrunk = "control_trunk"
+    /// Carport extension (Enode's charger scopes): read home chargers.
+    case readCharger = "read_charger"
+    /// Carport extension (Enode's charger scopes): start and stop home chargers.
+    case controlCharger = "control_charger"
+
+    public static func < (lhs: Permission, rhs: Permission) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// What the owner is asked to allow, in plain words.
+    public var plainDescription: String {
+        switch self {
+        case .readAlerts: "See alerts your car reports"
+        case .readBattery: "See your battery level and electric range"
+        case .readCharge: "See whether your car is plugged in and charging, and its charge limit"
+        case .readChargeLocations: "See the places where your car charges"
+        case .readChargeRecords: "See your charging history and its cost"
+        case .readChargeEvents: "Be told when charging starts and stops"
+        case .readClimate: "See the cabin temperature and climate settings"
+        case .readCompass: "See which way your car is heading"
+        case .readDiagnostics: "See system status and diagnostic trouble codes"
+        case .readEngineOil: "See the remaining engine oil life"
+        case .readExtendedVehicleInfo: "See your car's configuration and options"
+        case .readFuel: "See the fuel level and fuel range"
+        case .readLocation: "See where your car is"
+        case .readOdometer: "See the distance your car has driven"
+        case .readSecurity: "See whether doors, windows and the charging port are locked or open"
+        case .readServiceHistory: "See your car's service history"
+        case .readSpeedometer: "See your car's speed"
+        case .readThermometer: "See the outside temperature"
+        case .readTires: "See the tire pressures"
+        case .readUserProfile: "See your name and e-mail at the car brand"
+        case .readVehicleInfo: "See your car's make, model and year"
+        case .readVIN: "See your car's vehicle identification number (VIN)"
+        case .controlCharge: "Start and stop charging and change the charge limit"
+        case .controlClimate: "Turn climate control on and off"
+        case .controlNavigation: "Send destinations to your car's navigation"
+        case .controlPin: "Reset your car's PIN to drive"
+        case .controlSecurity: "Lock and unlock your car"
+        case .controlTrunk: "Open and close the trunk"
+        case .readCharger: "See your home charger and whether it is charging"
+        case .controlCharger: "Start and stop your home charger"
+        }
+    }
+}

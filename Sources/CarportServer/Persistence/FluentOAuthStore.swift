@@ -1,0 +1,84 @@
+import CarportCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// `OAuthStore` backed by Fluent; single-use marking is one conditional UPDATE … RETURNING, so it is atomic.
+struct FluentOAuthStore: OAuthStore {
+    let database: any Database
+
+    private var sql: any SQLDatabase {
+        get throws {
+            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
+            return sql
+        }
+    }
+
+    func insertGrant(_ grant: Grant) async throws {
+        try await database.transaction { transaction in
+            try await GrantModel(grant).create(on: transaction)
+            for vehicleID in grant.vehicleIDs {
+                let link = GrantVehicleModel()
+                link.$grant.id = grant.id
+                link.$vehicle.id = vehicleID
+                try await link.create(on: transaction)
+            }
+        }
+    }
+
+    func grant(id: UUID) async throws -> Grant? {
+        guard let model = try await GrantModel.find(id, on: database) else { return nil }
+        let vehicleIDs = try await GrantVehicleModel.query(on: database).filter(\.$grant.$id == id).all()
+            .map { $0.$vehicle.id }
+        return try model.domain(vehicleIDs: vehicleIDs)
+    }
+
+    func insertCode(_ code: StoredAuthorizationCode) async throws {
+        try await AuthorizationCodeModel(code).create(on: database)
+    }
+
+    func redeemCode(digest: String, at time: Date) async throws -> CodeRedemption {
+        let updated = try await sql.update(AuthorizationCodeModel.schema)
+            .set("used_at", to: time)
+            .where("digest", .equal, digest)
+            .where("used_at", .is, SQLLiteral.null)
+            .returning("id")
+            .all()
+        guard let model = try await AuthorizationCodeModel.query(on: database).filter(\.$digest == digest).first()
+        else { return .notFound }
+        return updated.isEmpty ? .alreadyUsed(model.domain) : .redeemed(model.domain)
+    }
+
+    func insertToken(_ token: StoredToken) async throws {
+        try await TokenModel(token).create(on: database)
+    }
+
+    func token(digest: String) async throws -> StoredToken? {
+        try await TokenModel.query(on: database).filter(\.$digest == digest).first()?.domain
+    }
+
+    func markRefreshTokenUsed(digest: String, at time: Date) async throws -> Bool {
+        let updated = try await sql.update(TokenModel.schema)
+            .set("used_at", to: time)
+            .where("digest", .equal, digest)
+            .where("used_at", .is, SQLLiteral.null)
+            .where("revoked_at", .is, SQLLiteral.null)
+            .returning("id")
+            .all()
+        return !updated.isEmpty
+    }
+
+    func revokeToken(digest: String, at time: Date) async throws {
+        try await TokenModel.query(on: database).filter(\.$digest == digest).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: time).update()
+    }
+
+    func revokeFamily(_ familyID: UUID, at time: Date) async throws {
+        try await TokenModel.query(on: database).filter(\.$familyID == familyID).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: time).update()
+    }
+}
+
+enum StoreError: Error {
+    case sqlRequired
+}
