@@ -33,6 +33,7 @@ enum ConnectPageStyle {
     .vehicle{font-weight:600}
     .vin{font-size:13px;color:var(--muted)}
     .bare{border:0;padding:0;margin:0}
+    code{display:block;word-break:break-all;background:var(--bg);border-radius:8px;padding:8px 10px;color:var(--ink);font-size:13px}
     [hidden]{display:none!important}
     @media (max-width:480px){.card{padding:20px;border-radius:12px}.page-content{padding:12px}}
     """

@@ -11,8 +11,8 @@ struct ConnectPages {
         case .preamble: preamble(flow)
         case .brands: brandList(flow, brands: brands, message: message, search: search)
         case .signIn: signIn(flow, brandName: brands.first { $0.make == flow.make }?.displayName ?? flow.make ?? "", message: message)
-        case .vehicles: vehicles(flow, message: message)
-        case .consent: consent(flow, message: message)
+        case .vehicles: vehicles(flow, brands: brands, message: message)
+        case .consent: consent(flow, brands: brands, message: message)
         case .finished: error(title: "This link was used", message: "Go back to the application and start again.")
         }
     }
@@ -25,10 +25,10 @@ struct ConnectPages {
         """)
     }
 
-    /// A plain page of paragraphs (the demo callback).
-    func message(title: String, lines: [String]) -> String {
-        layout(title: title, mode: nil, body: "<h1>\(title.html)</h1>\n"
-            + lines.map { "<p><code>\($0.html)</code></p>" }.joined(separator: "\n"))
+    /// A page with an explanation and code blocks (the demo callback).
+    func message(title: String, text: String, code: [String]) -> String {
+        layout(title: title, mode: nil, body: "<h1>\(title.html)</h1>\n<p>\(text.html)</p>\n"
+            + code.map { "<p><code>\($0.html)</code></p>" }.joined(separator: "\n"))
     }
 
     // MARK: - Steps
@@ -99,13 +99,13 @@ struct ConnectPages {
         """)
     }
 
-    private func vehicles(_ flow: ConnectFlow, message: String?) -> String {
+    private func vehicles(_ flow: ConnectFlow, brands: [Brand], message: String?) -> String {
         let type = flow.request.singleSelect ? "radio" : "checkbox"
         let items = flow.selectableVehicles.enumerated().map { (index: Int, vehicle: VehicleIdentity) -> String in
             """
             <li><label class="check" for="vehicle-\(index)">
               <input id="vehicle-\(index)" type="\(type)" name="vin" value="\(vehicle.vin.html)"\(flow.request.singleSelect && index > 0 ? "" : " checked")>
-              <span><span class="vehicle">\(vehicle.year) \(vehicle.make.capitalized.html) \(vehicle.model.html)</span><br><span class="vin">VIN \(vehicle.vin.html)</span></span>
+              <span><span class="vehicle">\(Self.name(of: vehicle, brands: brands).html)</span><br><span class="vin">VIN \(vehicle.vin.html)</span></span>
             </label></li>
             """
         }.joined(separator: "\n")
@@ -120,7 +120,7 @@ struct ConnectPages {
         """)
     }
 
-    private func consent(_ flow: ConnectFlow, message: String?) -> String {
+    private func consent(_ flow: ConnectFlow, brands: [Brand], message: String?) -> String {
         let required = flow.request.permissions.requiredPermissions
         let items = flow.request.permissions.permissions.map { (permission: Permission) -> String in
             let id = "permission-\(permission.rawValue)"
@@ -133,7 +133,7 @@ struct ConnectPages {
         }.joined(separator: "\n")
         let vehicleNames = (flow.selectedVINs.isEmpty ? flow.selectableVehicles : flow.selectableVehicles.filter {
             flow.selectedVINs.contains($0.vin)
-        }).map { "\($0.year) \($0.make.capitalized) \($0.model)" }
+        }).map { Self.name(of: $0, brands: brands) }
         return layout(title: "Allow access", mode: flow.request.mode, body: """
         <h1>Allow <span class="app">\(flow.applicationName.html)</span> to:</h1>
         <p>For \(vehicleNames.joined(separator: ", ").html)</p>
@@ -148,6 +148,12 @@ struct ConnectPages {
     }
 
     // MARK: - Pieces
+
+    /// "2023 Kia EV6", with the brand's display name.
+    private static func name(of vehicle: VehicleIdentity, brands: [Brand]) -> String {
+        let brand = brands.first { $0.make == vehicle.make }?.displayName ?? vehicle.make
+        return "\(vehicle.year) \(brand) \(vehicle.model)"
+    }
 
     private func form(_ flow: ConnectFlow, action: String, _ content: String) -> String {
         """

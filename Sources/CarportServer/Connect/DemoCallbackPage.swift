@@ -11,11 +11,11 @@ struct DemoCallbackPage {
         let code = query["code"] ?? ""
         let publicURL = request.carport.configuration.publicURL
         return ConnectResponses.page { pages in
-            pages.message(title: "Your car is connected", lines: [
-                "The demo application received this authorization code (valid for 10 minutes):",
-                code,
-                "Exchange it for tokens with: curl -u CLIENT_ID:CLIENT_SECRET -d grant_type=authorization_code -d code=\(code) -d redirect_uri=\(publicURL)/demo/callback \(publicURL)/oauth/token",
-            ])
+            pages.message(
+                title: "Your car is connected",
+                text: "The demo application received this authorization code. It is valid for 10 minutes; exchange it for tokens with the demo app's client id and secret:",
+                code: [code, "curl -u CLIENT_ID:CLIENT_SECRET -d grant_type=authorization_code -d code=\(code) "
+                    + "-d redirect_uri=\(publicURL)/demo/callback \(publicURL)/oauth/token"])
         }
     }
 }

@@ -1,0 +1,43 @@
+"""Walks the Connect pages over plain HTTP the way a browser would (for clients that have no browser)."""
+import re
+from urllib.parse import urljoin
+
+import requests
+
+
+def _csrf(html):
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def _flow_path(html):
+    match = re.search(r'action="(/connect/[0-9a-f-]+)/', html)
+    assert match, "page has no Connect form"
+    return match.group(1)
+
+
+def approve(authorization_url, base_url, brand="TESLA", email="owner@example.com", password="secret"):
+    """Runs authorize → continue → brand → sign-in → (vehicles) → approve; returns the final redirect URL."""
+    session = requests.Session()
+    page = session.get(authorization_url, allow_redirects=True)
+    assert page.status_code == 200, page.text
+    flow = urljoin(base_url, _flow_path(page.text))
+
+    def post(action, **fields):
+        response = session.post(f"{flow}/{action}", data={"csrf_token": _csrf(page_text[0]), **fields}, allow_redirects=False)
+        assert response.status_code == 303, response.text
+        location = response.headers["Location"]
+        if location.startswith("/connect/"):
+            page_text[0] = session.get(urljoin(base_url, location)).text
+        return location
+
+    page_text = [page.text]
+    post("continue")
+    if 'class="brand-list-item"' in page_text[0]:
+        post("brand", brand=brand)
+    post("sign-in", username=email, password=password)
+    if "vehicles-continue-button" in page_text[0]:
+        post("vehicles", vin=re.findall(r'name="vin" value="([^"]+)"', page_text[0]))
+    permissions = re.findall(r'name="permission" value="([^"]+)"', page_text[0])
+    return post("consent", decision="approve", permission=permissions)
