@@ -6,14 +6,16 @@ import Vapor
 struct CarportServices: Sendable {
     let configuration: CarportConfiguration
     let secretBox: SecretBox
-    let brandSignIn: any BrandSignIn
-    let signInThrottle: SignInThrottle
+    let signInThrottle = SignInThrottle()
+    /// Process-wide caches and budgets (each node keeps its own).
+    let freshnessCache = FreshnessCache()
+    let rateBudgets: RateBudgets
+    let vinLocks = VINLocks()
 
     init(configuration: CarportConfiguration, secretBox: SecretBox) {
         self.configuration = configuration
         self.secretBox = secretBox
-        brandSignIn = SimulatedBrandSignIn()
-        signInThrottle = SignInThrottle()
+        rateBudgets = RateBudgets(perApplication: configuration.applicationRateLimit, perVehicle: configuration.vehicleRateLimit)
     }
 }
 
@@ -40,11 +42,23 @@ extension Request {
     var authorizationServer: AuthorizationServer { AuthorizationServer(store: FluentOAuthStore(database: db)) }
     var connectionStore: FluentConnectionStore { FluentConnectionStore(database: db) }
 
+    var simulator: SimulatorService {
+        SimulatorService(store: FluentSimulatedCarStore(database: db), locks: carport.vinLocks)
+    }
+
+    var connectors: ConnectorRegistry { ConnectorRegistry(simulator: simulator) }
+
     var connectService: ConnectService {
         ConnectService(
             flows: FluentConnectFlowStore(database: db), connections: connectionStore,
-            authorizationServer: authorizationServer, brands: carport.brandSignIn,
+            authorizationServer: authorizationServer, brands: connectors,
             issuer: carport.configuration.publicURL)
+    }
+
+    var vehicleService: VehicleService {
+        VehicleService(
+            store: FluentVehicleStore(database: db), connectors: connectors, cache: carport.freshnessCache,
+            budgets: carport.rateBudgets, maxAge: carport.configuration.maxAge)
     }
 }
 

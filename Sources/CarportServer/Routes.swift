@@ -20,5 +20,7 @@ enum Routes {
         app.get(".well-known", "oauth-authorization-server") { request in
             AuthorizationServerMetadata(publicURL: request.carport.configuration.publicURL)
         }
+
+        try app.register(collection: SmartcarRoutes())
     }
 }

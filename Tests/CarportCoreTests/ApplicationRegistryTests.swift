@@ -17,6 +17,9 @@ actor InMemoryApplicationStore: ApplicationStore {
     }
     func delete(id: UUID) -> Bool { rows.removeValue(forKey: id) != nil }
     func count() -> Int { rows.count }
+    func find(managementTokenDigest: String) -> RegisteredApplication? {
+        rows.values.first { $0.1.managementToken == managementTokenDigest }?.0
+    }
 }
 
 @Suite struct ApplicationRegistryTests {

@@ -2,7 +2,7 @@ import CarportCore
 import Crypto
 import Foundation
 
-/// Sign-in to simulated brand accounts (test and simulated modes): any e-mail and non-empty password work, and
+/// Sign-in to test-mode brand accounts: any e-mail and non-empty password work, and
 /// the account's vehicles follow from the e-mail, the same on every run.
 ///
 /// Special e-mails:
@@ -14,14 +14,14 @@ public struct SimulatedBrandSignIn: BrandSignIn {
     public init() {}
 
     public func brands(mode: ApplicationMode) -> [Brand] {
-        mode == .live ? [] : SimulatedCatalog.brands
+        mode == .test ? SimulatedCatalog.brands : []
     }
 
     public func signIn(
-        make: String, email: String, password: String, mode: ApplicationMode
+        applicationID: UUID, make: String, email: String, password: String, mode: ApplicationMode
     ) async throws(BrandSignInError) -> BrandAccount {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
-        guard mode != .live, SimulatedCatalog.brands.contains(where: { $0.make == make }) else {
+        guard mode == .test, SimulatedCatalog.brands.contains(where: { $0.make == make }) else {
             throw .invalidCredentials("This brand is not available here.")
         }
         guard Self.isPlausibleEmail(email) else { throw .invalidCredentials("Enter the e-mail address of your account.") }

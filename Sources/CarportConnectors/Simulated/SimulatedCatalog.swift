@@ -6,7 +6,7 @@ public enum Powertrain: String, Sendable, Codable {
 }
 
 /// A real model with the figures the simulation needs.
-public struct SimulatedModel: Sendable, Equatable {
+public struct SimulatedModel: Sendable, Equatable, Codable {
     public var make: String
     public var name: String
     public var year: Int
@@ -68,5 +68,25 @@ public enum SimulatedCatalog {
 
     public static func model(make: String, name: String) -> SimulatedModel? {
         models.first { $0.make == make && $0.name.caseInsensitiveCompare(name) == .orderedSame }
+    }
+
+    /// The catalog model of a vehicle identity (any model of its make, or any model, when unknown).
+    public static func model(for identity: VehicleIdentity) -> SimulatedModel {
+        model(make: identity.make, name: identity.model) ?? models(make: identity.make).first ?? models[0]
+    }
+
+    /// What simulated vehicles of a powertrain can report and do.
+    public static func capabilities(of powertrain: Powertrain) -> VehicleCapabilities {
+        let common: Set<SignalKind> = [.location, .odometer, .security, .tirePressure, .serviceHistory, .diagnostics]
+        let electric: Set<SignalKind> = [.battery, .batteryCapacity, .charge, .chargeLimit]
+        switch powertrain {
+        case .bev:
+            return VehicleCapabilities(signals: common.union(electric), commands: [.security, .charge, .chargeLimit, .navigation])
+        case .phev:
+            return VehicleCapabilities(signals: common.union(electric).union([.fuel, .engineOil]),
+                                       commands: [.security, .charge, .chargeLimit, .navigation])
+        case .ice:
+            return VehicleCapabilities(signals: common.union([.fuel, .engineOil]), commands: [.security, .navigation])
+        }
     }
 }

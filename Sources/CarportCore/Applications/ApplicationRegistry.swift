@@ -89,4 +89,9 @@ public struct ApplicationRegistry: Sendable {
     }
 
     public func isEmpty() async throws -> Bool { try await store.count() == 0 }
+
+    /// The application whose management token this is, or nil.
+    public func authenticate(managementToken: String) async throws -> RegisteredApplication? {
+        try await store.find(managementTokenDigest: SecretToken.digest(managementToken))
+    }
 }

@@ -11,4 +11,5 @@ public protocol ApplicationStore: Sendable {
     /// Returns false when no application has this id.
     func delete(id: UUID) async throws -> Bool
     func count() async throws -> Int
+    func find(managementTokenDigest: String) async throws -> RegisteredApplication?
 }

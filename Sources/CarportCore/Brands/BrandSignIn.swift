@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why signing in to a brand account failed, in the terms Connect reports back to the application.
 public enum BrandSignInError: Error, Equatable, Sendable {
     /// The owner typed something the brand rejects; they may try again.
@@ -14,5 +16,7 @@ public enum BrandSignInError: Error, Equatable, Sendable {
 public protocol BrandSignIn: Sendable {
     /// Brands offered in this mode, in display order.
     func brands(mode: ApplicationMode) -> [Brand]
-    func signIn(make: String, email: String, password: String, mode: ApplicationMode) async throws(BrandSignInError) -> BrandAccount
+    func signIn(
+        applicationID: UUID, make: String, email: String, password: String, mode: ApplicationMode
+    ) async throws(BrandSignInError) -> BrandAccount
 }

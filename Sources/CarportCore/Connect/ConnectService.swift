@@ -110,7 +110,9 @@ public struct ConnectService: Sendable {
         guard let make = flow.make else { return .page(flow, message: nil) }
         let account: BrandAccount
         do {
-            account = try await brands.signIn(make: make, email: email, password: password, mode: flow.request.mode)
+            account = try await brands.signIn(
+                applicationID: flow.request.applicationID, make: make, email: email, password: password,
+                mode: flow.request.mode)
         } catch .invalidCredentials(let message) {
             flow.failedSignIns += 1
             try await flows.update(flow)

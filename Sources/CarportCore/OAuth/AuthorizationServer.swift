@@ -10,9 +10,9 @@ public struct AuthorizationServer: Sendable {
         static let application = "cpt_"
     }
 
-    private let store: any OAuthStore
+    let store: any OAuthStore
     private let lifetimes: TokenLifetimes
-    private let now: @Sendable () -> Date
+    let now: @Sendable () -> Date
 
     public init(store: any OAuthStore, lifetimes: TokenLifetimes = .init(), now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
@@ -145,5 +145,23 @@ public struct AuthorizationServer: Sendable {
         }
         return TokenResponse(
             accessToken: access, expiresIn: Int(lifetimes.accessToken), refreshToken: refresh, scope: grant.scope)
+    }
+}
+
+extension AuthorizationServer {
+    /// The grant behind an active access token, or nil.
+    public func grant(forAccessToken token: String) async throws -> Grant? {
+        guard let stored = try await store.token(digest: SecretToken.digest(token)), stored.kind == .access,
+              stored.isActive(at: now()), let grantID = stored.grantID
+        else { return nil }
+        return try await store.grant(id: grantID)
+    }
+
+    /// The application behind an active client-credentials token, or nil.
+    public func application(forApplicationToken token: String) async throws -> UUID? {
+        guard let stored = try await store.token(digest: SecretToken.digest(token)), stored.kind == .application,
+              stored.isActive(at: now())
+        else { return nil }
+        return stored.applicationID
     }
 }

@@ -1,3 +1,4 @@
+import CarportCore
 import Foundation
 import Logging
 
@@ -12,6 +13,10 @@ public struct CarportConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Base64 of a 32-byte key; when nil the key lives in `encryption.key` in the data directory.
     public var encryptionKey: String?
+    /// Default max age of cached vehicle readings, seconds.
+    public var maxAge: Double
+    public var applicationRateLimit: RateLimit
+    public var vehicleRateLimit: RateLimit
 
     public static let defaultHostname = "127.0.0.1"
     public static let defaultPort = 8000
@@ -48,6 +53,12 @@ public struct CarportConfiguration: Sendable {
         while publicURL.hasSuffix("/") { publicURL.removeLast() }
         guard let components = URLComponents(string: publicURL), ["http", "https"].contains(components.scheme ?? "")
         else { throw StartupError("CARPORT_PUBLIC_URL must be an http:// or https:// URL: \(publicURL)") }
+        let maxAgeText = environment["CARPORT_MAX_AGE"] ?? "60"
+        guard let maxAge = Double(maxAgeText), maxAge >= 0 else {
+            throw StartupError("CARPORT_MAX_AGE must be a number of seconds: \(maxAgeText)")
+        }
+        let applicationRate = try rateLimit(environment, "CARPORT_RATE_APP", default: "1000/s,2000")
+        let vehicleRate = try rateLimit(environment, "CARPORT_RATE_VEHICLE", default: "10/s,30")
         return CarportConfiguration(
             hostname: hostname,
             port: resolvedPort,
@@ -55,6 +66,17 @@ public struct CarportConfiguration: Sendable {
             dataDirectory: dataDirectory,
             database: try DatabaseLocation.parse(databaseURL: environment["DATABASE_URL"], dataDirectory: dataDirectory),
             logLevel: logLevel,
-            encryptionKey: environment["CARPORT_ENCRYPTION_KEY"])
+            encryptionKey: environment["CARPORT_ENCRYPTION_KEY"],
+            maxAge: maxAge,
+            applicationRateLimit: applicationRate,
+            vehicleRateLimit: vehicleRate)
+    }
+
+    private static func rateLimit(_ environment: [String: String], _ name: String, default text: String) throws(StartupError) -> RateLimit {
+        let value = environment[name] ?? text
+        guard let limit = RateLimit(value) else {
+            throw StartupError("\(name) must look like 10/s or 10/s,30 (rate per second, burst): \(value)")
+        }
+        return limit
     }
 }

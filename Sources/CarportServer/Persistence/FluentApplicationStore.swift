@@ -35,6 +35,10 @@ struct FluentApplicationStore: ApplicationStore {
         return true
     }
 
+    func find(managementTokenDigest: String) async throws -> RegisteredApplication? {
+        try await ApplicationModel.query(on: database).filter(\.$managementTokenDigest == managementTokenDigest).first()?.domain
+    }
+
     func count() async throws -> Int {
         try await ApplicationModel.query(on: database).count()
     }

@@ -9,5 +9,6 @@ enum CarportMigrations {
         M004CreateGrants(),
         M005CreateCodesAndTokens(),
         M006CreateConnectFlows(),
+        M007CreateSimulatedVehicles(),
     ]
 }

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Typed failures of a brand connector; the platform maps each to a canonical error.
+public enum ConnectorError: Error, Sendable, Equatable {
+    /// The car sleeps; wake it explicitly.
+    case asleep
+    /// The brand's rate limit; retry after this many seconds.
+    case rateLimited(retryAfter: Int)
+    /// The owner must sign in again (e.g. refresh token revoked).
+    case loginRequired
+    /// Commands need the platform's virtual key on the car.
+    case virtualKeyRequired
+    /// The brand failed or answered nonsense.
+    case upstream(String)
+    /// The car refused because of its state (`CHARGING_PLUG_NOT_CONNECTED`, `IN_MOTION`, …).
+    case vehicleState(code: String, description: String)
+    /// The car cannot do this.
+    case notCapable(String)
+    /// A ready-made canonical error (test-mode scenarios).
+    case canonical(CarportError)
+}
+
+/// What one vehicle can do; anything else is answered `COMPATIBILITY`.
+public struct VehicleCapabilities: Sendable, Equatable {
+    public var signals: Set<SignalKind>
+    public var commands: Set<VehicleCommand.Kind>
+
+    public init(signals: Set<SignalKind>, commands: Set<VehicleCommand.Kind>) {
+        self.signals = signals
+        self.commands = commands
+    }
+}
+
+/// A brand family's integration: capabilities per vehicle, reads and commands.
+public protocol BrandConnector: Sendable {
+    func capabilities(of vehicle: ConnectedVehicle) async -> VehicleCapabilities
+    func read(_ signal: SignalKind, of vehicle: ConnectedVehicle) async throws(ConnectorError) -> SignalReading
+    func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle) async throws(ConnectorError)
+    /// The longest a reading may be cached for this connector (nil: the platform's max age).
+    var maxAge: Double? { get }
+}
+
+extension BrandConnector {
+    public var maxAge: Double? { nil }
+}
+
+extension ConnectorError {
+    /// The canonical error this connector failure becomes.
+    public var canonical: CarportError {
+        switch self {
+        case .asleep:
+            CarportError.vehicleState("ASLEEP", "The vehicle is asleep. Wake it up and try again.")
+        case .rateLimited(let seconds):
+            CarportError(.upstream, "RATE_LIMIT", "The vehicle's brand is limiting requests. Try again later.", retryAfter: seconds)
+        case .loginRequired:
+            CarportError(.connectedServicesAccount, "AUTHENTICATION_FAILED",
+                         "The owner must sign in to their connected-services account again.")
+        case .virtualKeyRequired:
+            CarportError(.connectedServicesAccount, "VIRTUAL_KEY_REQUIRED",
+                         "The vehicle needs the platform's virtual key before it accepts commands.")
+        case .upstream(let message):
+            CarportError(.upstream, "UNKNOWN_ISSUE", "The vehicle's brand returned an error: \(message)")
+        case .vehicleState(let code, let description):
+            CarportError.vehicleState(code, description)
+        case .notCapable(let what):
+            CarportError.notCapable(what)
+        case .canonical(let error):
+            error
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+
+/// Finds the connector that serves a vehicle (by mode and brand).
+public protocol ConnectorDirectory: Sendable {
+    func connector(for vehicle: ConnectedVehicle) -> (any BrandConnector)?
+    /// What a vehicle that is not connected yet could do, when a connector recognises its VIN.
+    func capabilities(ofUnconnectedVIN vin: String, applicationID: UUID) async throws -> VehicleCapabilities?
+}
+
+/// One vehicle connected to an application by one of its users.
+public struct VehicleConnection: Sendable, Equatable {
+    public var vehicleID: UUID
+    public var userID: UUID
+    public var connectedAt: Date
+
+    public init(vehicleID: UUID, userID: UUID, connectedAt: Date) {
+        self.vehicleID = vehicleID
+        self.userID = userID
+        self.connectedAt = connectedAt
+    }
+}
+
+/// Storage the vehicle API needs.
+public protocol VehicleStore: Sendable {
+    func vehicle(id: UUID, applicationID: UUID) async throws -> ConnectedVehicle?
+    func vehicle(vin: String, applicationID: UUID) async throws -> ConnectedVehicle?
+    /// The application's connections, optionally only of one vehicle and/or one user, oldest first.
+    func connections(applicationID: UUID, vehicleID: UUID?, userID: UUID?) async throws -> [VehicleConnection]
+    /// Removes these connections; their tokens stop working for those vehicles.
+    func remove(_ connections: [VehicleConnection], applicationID: UUID) async throws
+}
+
+/// The vehicle API's rules, whatever the face: the grant decides which vehicles and permissions, budgets decide
+/// how often, connectors decide what a car can do, and reads go through the freshness cache.
+public struct VehicleService: Sendable {
+    private let store: any VehicleStore
+    private let connectors: any ConnectorDirectory
+    private let cache: FreshnessCache
+    private let budgets: RateBudgets
+    private let maxAge: Double
+    private let now: @Sendable () -> Date
+
+    public init(store: any VehicleStore, connectors: any ConnectorDirectory, cache: FreshnessCache, budgets: RateBudgets,
+                maxAge: Double, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.connectors = connectors
+        self.cache = cache
+        self.budgets = budgets
+        self.maxAge = maxAge
+        self.now = now
+    }
+
+    /// The granted vehicle; a vehicle outside the grant is reported exactly like one that does not exist.
+    public func vehicle(_ id: UUID?, grant: Grant) async throws -> ConnectedVehicle {
+        guard let id, grant.vehicleIDs.contains(id),
+              let vehicle = try await store.vehicle(id: id, applicationID: grant.applicationID)
+        else { throw CarportError.validation("Invalid vehicle id.", field: "vehicle_id") }
+        return vehicle
+    }
+
+    /// Checks permission and budgets for a request about `vehicle` (static data included).
+    public func authorize(_ permission: Permission, on vehicle: ConnectedVehicle, grant: Grant) throws(CarportError) {
+        guard grant.permissions.contains(permission) else { throw CarportError.permission }
+        try budgets.spend(applicationID: grant.applicationID, vehicleID: vehicle.id, now: now())
+    }
+
+    public func read(_ signal: SignalKind, of vehicle: ConnectedVehicle, grant: Grant, maxAge: Double? = nil) async throws -> SignalReading {
+        try authorize(signal.permission, on: vehicle, grant: grant)
+        return try await readAuthorized(signal, of: vehicle, maxAge: maxAge)
+    }
+
+    /// A read whose permission and budget were already checked (batch items share one check per item).
+    public func readAuthorized(_ signal: SignalKind, of vehicle: ConnectedVehicle, maxAge: Double? = nil) async throws -> SignalReading {
+        let connector = try await connector(for: vehicle)
+        guard await connector.capabilities(of: vehicle).signals.contains(signal) else {
+            throw CarportError.notCapable("reporting \(signal.rawValue)")
+        }
+        do {
+            let allowed = min(maxAge ?? self.maxAge, connector.maxAge ?? .infinity)
+            return try await cache.reading(signal, of: vehicle.id, maxAge: allowed, now: now()) {
+                () async throws(ConnectorError) in try await connector.read(signal, of: vehicle)
+            }
+        } catch {
+            throw error.canonical
+        }
+    }
+
+    public func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle, grant: Grant) async throws {
+        try authorize(command.permission, on: vehicle, grant: grant)
+        if case .setChargeLimit(let limit) = command, !(0.5...1).contains(limit) {
+            throw CarportError.validation("limit must be between 0.5 and 1.", field: "limit")
+        }
+        let connector = try await connector(for: vehicle)
+        guard await connector.capabilities(of: vehicle).commands.contains(command.kind) else {
+            throw CarportError.notCapable("the \(command.kind.rawValue) command")
+        }
+        do {
+            try await connector.perform(command, on: vehicle)
+        } catch {
+            throw error.canonical
+        }
+        await cache.invalidate(command.affectedSignals, of: vehicle.id)
+    }
+
+    /// The application stops having access to the vehicle (every grant of the application drops it).
+    public func disconnect(_ vehicle: ConnectedVehicle, grant: Grant) async throws {
+        try await disconnect(applicationID: grant.applicationID, vehicleID: vehicle.id, userID: nil)
+    }
+
+    public func connections(applicationID: UUID, vehicleID: UUID?, userID: UUID?) async throws -> [VehicleConnection] {
+        try await store.connections(applicationID: applicationID, vehicleID: vehicleID, userID: userID)
+    }
+
+    /// Removes the matching connections and returns them.
+    @discardableResult
+    public func disconnect(applicationID: UUID, vehicleID: UUID?, userID: UUID?) async throws -> [VehicleConnection] {
+        let matching = try await store.connections(applicationID: applicationID, vehicleID: vehicleID, userID: userID)
+        try await store.remove(matching, applicationID: applicationID)
+        return matching
+    }
+
+    public func capabilities(of vehicle: ConnectedVehicle) async throws -> VehicleCapabilities {
+        try await connector(for: vehicle).capabilities(of: vehicle)
+    }
+
+    /// Compatibility of a VIN for an application: its connected vehicle's capabilities, or what a connector
+    /// knows of the VIN, or nil when no connector serves it.
+    public func capabilities(vin: String, applicationID: UUID) async throws -> VehicleCapabilities? {
+        if let vehicle = try await store.vehicle(vin: vin, applicationID: applicationID) {
+            return try await capabilities(of: vehicle)
+        }
+        return try await connectors.capabilities(ofUnconnectedVIN: vin, applicationID: applicationID)
+    }
+
+    private func connector(for vehicle: ConnectedVehicle) async throws(CarportError) -> any BrandConnector {
+        guard let connector = connectors.connector(for: vehicle) else {
+            throw CarportError(.compatibility, "MAKE_NOT_COMPATIBLE", "No connector serves \(vehicle.identity.make) in \(vehicle.mode.rawValue) mode.")
+        }
+        return connector
+    }
+}

@@ -1,0 +1,43 @@
+import CarportConnectors
+import CarportCore
+import Foundation
+
+/// Which connector serves which vehicle, and which brands Connect offers, per mode:
+/// test → deterministic simulated brands; simulated → the developer's stateful simulator; live → none yet.
+struct ConnectorRegistry: ConnectorDirectory, BrandSignIn {
+    let simulator: SimulatorService
+
+    func connector(for vehicle: ConnectedVehicle) -> (any BrandConnector)? {
+        switch vehicle.mode {
+        case .test: TestModeConnector()
+        case .simulated: SimulatorConnector(simulator: simulator)
+        case .live: nil
+        }
+    }
+
+    /// Simulated cars of the application, and test-mode VINs (`0SC…`, battery-electric).
+    func capabilities(ofUnconnectedVIN vin: String, applicationID: UUID) async throws -> VehicleCapabilities? {
+        if let car = try await simulator.car(applicationID: applicationID, vin: vin) {
+            return SimulatedCatalog.capabilities(of: car.model.powertrain)
+        }
+        return vin.hasPrefix("0SC") ? SimulatedCatalog.capabilities(of: .bev) : nil
+    }
+
+    func brands(mode: ApplicationMode) -> [Brand] {
+        mode == .live ? [] : SimulatedCatalog.brands
+    }
+
+    func signIn(
+        applicationID: UUID, make: String, email: String, password: String, mode: ApplicationMode
+    ) async throws(BrandSignInError) -> BrandAccount {
+        switch mode {
+        case .test:
+            try await SimulatedBrandSignIn().signIn(
+                applicationID: applicationID, make: make, email: email, password: password, mode: mode)
+        case .simulated:
+            try await simulator.signIn(applicationID: applicationID, make: make, email: email, password: password)
+        case .live:
+            throw .invalidCredentials("This brand is not available here.")
+        }
+    }
+}

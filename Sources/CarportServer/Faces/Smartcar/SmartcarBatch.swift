@@ -1,0 +1,44 @@
+import CarportCore
+import Foundation
+import Vapor
+
+/// `POST /vehicles/{id}/batch`: several reads in one request; each item succeeds or fails on its own and counts
+/// against the budgets like a single request. An unknown path fails the whole batch (smartcar.md §4.3).
+struct SmartcarBatch {
+    @Sendable func batch(request: Request) async throws -> Response {
+        let grant = try await request.smartcarGrant()
+        let units = try SmartcarUnits(request)
+        let vehicle = try await request.smartcarVehicle(grant: grant)
+        let endpoints = try Self.parse(try request.smartcarJSONObject())
+        let service = request.vehicleService
+        var responses: [JSONValue] = []
+        for (path, endpoint) in endpoints {
+            do {
+                try service.authorize(endpoint.permission, on: vehicle, grant: grant)
+                let (body, reading) = try await SmartcarVehicleController.answer(
+                    endpoint, vehicle: vehicle, service: service, units: units, dates: nil)
+                let headers = SmartcarResponse.headers(units: units, reading: reading).map { ($0.0.lowercased(), JSONValue.string($0.1)) }
+                responses.append(.object([("path", .string(path)), ("code", 200), ("headers", .object(headers)), ("body", body)]))
+            } catch let error as CarportError {
+                responses.append(.object([
+                    ("path", .string(path)), ("code", .int(Int(SmartcarErrors.status(of: error).code))),
+                    ("headers", .object([])), ("body", SmartcarErrors.body(error, requestID: request.id)),
+                ]))
+            }
+        }
+        return try SmartcarResponse.json(.object([("responses", .array(responses))]), units: units)
+    }
+
+    static func parse(_ body: [String: Any]) throws -> [(String, SmartcarReadEndpoint)] {
+        guard let requests = body["requests"] as? [[String: Any]], !requests.isEmpty else {
+            throw CarportError(.validation, nil, "Request invalid or malformed. Please check for missing parameters, spelling and casing mistakes, and other syntax issues.",
+                               detail: [.init(field: ["requests"], message: "\"requests\" is required")])
+        }
+        return try requests.map { item in
+            guard let path = item["path"] as? String, let endpoint = SmartcarReadEndpoint(path: path) else {
+                throw CarportError.validation("Unknown path \(item["path"].map { "\($0)" } ?? "(none)").", field: "requests")
+            }
+            return (path, endpoint)
+        }
+    }
+}

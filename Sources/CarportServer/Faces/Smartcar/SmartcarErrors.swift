@@ -1,0 +1,85 @@
+import CarportCore
+import Foundation
+import Vapor
+
+/// Renders canonical errors as Smartcar v2 error bodies (smartcar.md §5.1–5.2).
+enum SmartcarErrors {
+    static func status(of error: CarportError) -> HTTPStatus {
+        switch error.kind {
+        case .authentication: .unauthorized
+        case .permission: .forbidden
+        case .validation, .connectedServicesAccount: .badRequest
+        case .resourceNotFound: .notFound
+        case .vehicleState: .conflict
+        case .rateLimit: .tooManyRequests
+        case .billing: HTTPStatus(statusCode: 430, reasonPhrase: "Billing Error")
+        case .server: .internalServerError
+        case .compatibility: .notImplemented
+        case .upstream: .badGateway
+        }
+    }
+
+    /// The v2 error body: `type`, `code` (may be null), `description`, `docURL`, `statusCode`, `requestId`,
+    /// `resolution` object, `suggestedUserMessage`, and `detail` for validation errors.
+    static func body(_ error: CarportError, requestID: String) -> JSONValue {
+        let typeSlug = error.kind.rawValue.lowercased().replacingOccurrences(of: "_", with: "-")
+        let codeSlug = error.code?.lowercased().replacingOccurrences(of: "_", with: "-") ?? "null"
+        var fields: [(String, JSONValue)] = [
+            ("type", .string(error.kind.rawValue)),
+            ("code", error.code.map(JSONValue.string) ?? .null),
+            ("description", .string(error.description)),
+            ("docURL", .string("https://smartcar.com/docs/errors/api-errors/\(typeSlug)-errors#\(codeSlug)")),
+            ("statusCode", .int(Int(status(of: error).code))),
+            ("requestId", .string(requestID)),
+            ("resolution", .object([("type", error.resolution.map { .string($0.rawValue) } ?? .null)])),
+            ("suggestedUserMessage", .string(suggestedUserMessage(error))),
+        ]
+        if let detail = error.detail {
+            fields.append(("detail", .array(detail.map {
+                .object([("field", .array($0.field.map(JSONValue.string))), ("message", .string($0.message))])
+            })))
+        }
+        return .object(fields)
+    }
+
+    static func response(_ error: CarportError, for request: Request) -> Response {
+        let response = Response(status: status(of: error))
+        response.body = .init(data: (try? body(error, requestID: request.id).data()) ?? Data("{}".utf8))
+        response.headers.contentType = .json
+        response.headers.replaceOrAdd(name: "SC-Request-Id", value: request.id)
+        if let retryAfter = error.retryAfter { response.headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter)) }
+        return response
+    }
+
+    private static func suggestedUserMessage(_ error: CarportError) -> String {
+        switch error.kind {
+        case .authentication, .permission: "Please reconnect your vehicle to this app."
+        case .vehicleState: "Your vehicle could not do this right now. Check its state and try again."
+        case .rateLimit, .upstream, .server: "Something went wrong. Please try again in a few minutes."
+        case .compatibility: "This feature is not available for your vehicle."
+        case .connectedServicesAccount: "Please check your vehicle's connected-services account."
+        case .validation, .resourceNotFound, .billing: "Something went wrong. Please contact the app's support."
+        }
+    }
+}
+
+/// Turns every error inside the Smartcar face into its error format, with `SC-Request-Id` on every response.
+struct SmartcarErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let response: Response
+        do {
+            response = try await next.respond(to: request)
+        } catch let error as CarportError {
+            return SmartcarErrors.response(error, for: request)
+        } catch let abort as any AbortError where abort.status == .notFound {
+            return SmartcarErrors.response(CarportError(.resourceNotFound, "PATH", "The requested resource does not exist."), for: request)
+        } catch let abort as any AbortError where abort.status.code < 500 {
+            return SmartcarErrors.response(CarportError.validation(abort.reason), for: request)
+        } catch {
+            request.logger.error("Smartcar face: \(String(reflecting: error))")
+            return SmartcarErrors.response(CarportError.internalError(), for: request)
+        }
+        response.headers.replaceOrAdd(name: "SC-Request-Id", value: request.id)
+        return response
+    }
+}

@@ -1,0 +1,73 @@
+import CarportCore
+import Foundation
+import Vapor
+
+/// Request helpers of the Smartcar face: bearer grant, vehicle, JSON bodies and responses with Smartcar headers.
+extension Request {
+    /// The grant behind the bearer access token, or AUTHENTICATION.
+    func smartcarGrant() async throws -> Grant {
+        guard let token = headers.bearerAuthorization?.token,
+              let grant = try await authorizationServer.grant(forAccessToken: token)
+        else { throw CarportError.authentication }
+        return grant
+    }
+
+    /// The vehicle named in the path, if the grant covers it.
+    func smartcarVehicle(grant: Grant) async throws -> ConnectedVehicle {
+        try await vehicleService.vehicle(parameters.get("vehicleID").flatMap { UUID(uuidString: $0) }, grant: grant)
+    }
+
+    /// The JSON body as an object (SDKs send `{}` even on GET; a missing body is an empty object).
+    func smartcarJSONObject() throws -> [String: Any] {
+        guard let data = body.data, data.readableBytes > 0 else { return [:] }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any] else {
+            throw CarportError.validation("The body must be a JSON object.")
+        }
+        return object
+    }
+
+    /// HTTP Basic credentials, or AUTHENTICATION.
+    func smartcarBasicCredentials() throws -> BasicAuthorization {
+        guard let basic = headers.basicAuthorization else { throw CarportError.authentication }
+        return basic
+    }
+}
+
+enum SmartcarResponse {
+    /// A JSON response with `SC-Unit-System`, and `SC-Data-Age` / `SC-Fetched-At` when a reading is behind it.
+    static func json(_ body: JSONValue, units: SmartcarUnits? = nil, reading: SignalReading? = nil,
+                     status: HTTPStatus = .ok) throws -> Response {
+        let response = Response(status: status, body: .init(data: try body.data()))
+        response.headers.contentType = .json
+        for (name, value) in headers(units: units, reading: reading) { response.headers.replaceOrAdd(name: name, value: value) }
+        return response
+    }
+
+    static func headers(units: SmartcarUnits?, reading: SignalReading?) -> [(String, String)] {
+        var headers: [(String, String)] = []
+        if let units { headers.append(("SC-Unit-System", units.rawValue)) }
+        if let reading {
+            headers.append(("SC-Data-Age", SmartcarTime.format(reading.recordedAt)))
+            headers.append(("SC-Fetched-At", SmartcarTime.format(reading.fetchedAt)))
+        }
+        return headers
+    }
+
+    static let actionSent: JSONValue = .object([("status", "success"), ("message", "Successfully sent request to vehicle")])
+
+    /// `{"<listKey>": [...], "paging": {"count", "offset"}}` for `limit` / `offset` query parameters.
+    static func paged(_ items: [JSONValue], key: String, request: Request, defaultLimit: Int, maxLimit: Int) throws -> Response {
+        let limit = try integer(request, "limit", default: defaultLimit, range: 1...maxLimit)
+        let offset = try integer(request, "offset", default: 0, range: 0...Int.max)
+        let page = offset < items.count ? Array(items[offset..<min(items.count, offset + limit)]) : []
+        return try json(.object([(key, .array(page)), ("paging", .object([("count", .int(items.count)), ("offset", .int(offset))]))]))
+    }
+
+    private static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = request.query[String.self, at: name] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw CarportError.validation("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound).", field: name)
+        }
+        return number
+    }
+}

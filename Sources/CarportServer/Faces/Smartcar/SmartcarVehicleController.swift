@@ -1,0 +1,115 @@
+import CarportCore
+import Foundation
+import Vapor
+
+/// The Smartcar Vehicle API v2.0 (smartcar.md §4.2): user, vehicles, signals, commands, permissions, batch, disconnect.
+struct SmartcarVehicleController {
+    @Sendable func user(request: Request) async throws -> Response {
+        let grant = try await request.smartcarGrant()
+        return try SmartcarResponse.json(.object([("id", .string(grant.userID.uuidString.lowercased()))]))
+    }
+
+    @Sendable func vehicles(request: Request) async throws -> Response {
+        let grant = try await request.smartcarGrant()
+        let ids = grant.vehicleIDs.map { JSONValue.string($0.uuidString.lowercased()) }
+        return try SmartcarResponse.paged(ids, key: "vehicles", request: request, defaultLimit: 10, maxLimit: 50)
+    }
+
+    static func read(_ endpoint: SmartcarReadEndpoint) -> @Sendable (Request) async throws -> Response {
+        { request in
+            let grant = try await request.smartcarGrant()
+            let units = try SmartcarUnits(request)
+            let vehicle = try await request.smartcarVehicle(grant: grant)
+            let service = request.vehicleService
+            try service.authorize(endpoint.permission, on: vehicle, grant: grant)
+            let (body, reading) = try await Self.answer(endpoint, vehicle: vehicle, service: service, units: units,
+                                                        dates: try Self.dateRange(request))
+            return try SmartcarResponse.json(body, units: units, reading: reading)
+        }
+    }
+
+    /// The body of a read whose permission and budget were checked.
+    static func answer(
+        _ endpoint: SmartcarReadEndpoint, vehicle: ConnectedVehicle, service: VehicleService, units: SmartcarUnits,
+        dates: ClosedRange<Date>?
+    ) async throws -> (JSONValue, SignalReading?) {
+        guard let signal = endpoint.signal else { return (endpoint.body(vehicle: vehicle, value: nil, units: units), nil) }
+        let reading = try await service.readAuthorized(signal, of: vehicle)
+        return (endpoint.body(vehicle: vehicle, value: reading.value, units: units, dates: dates), reading)
+    }
+
+    @Sendable func charge(request: Request) async throws -> Response {
+        try await command(request) { body in
+            switch body["action"] as? String {
+            case "START": .startCharge
+            case "STOP": .stopCharge
+            default: throw CarportError.validation("action must be START or STOP.", field: "action")
+            }
+        }
+    }
+
+    @Sendable func security(request: Request) async throws -> Response {
+        try await command(request) { body in
+            switch body["action"] as? String {
+            case "LOCK": .lock
+            case "UNLOCK": .unlock
+            default: throw CarportError.validation("action must be LOCK or UNLOCK.", field: "action")
+            }
+        }
+    }
+
+    @Sendable func chargeLimit(request: Request) async throws -> Response {
+        try await command(request) { body in
+            let limit = (body["limit"] as? NSNumber)?.doubleValue ?? (body["limit"] as? String).flatMap(Double.init)
+            guard let limit else { throw CarportError.validation("limit must be a number between 0.5 and 1.", field: "limit") }
+            return .setChargeLimit(limit)
+        }
+    }
+
+    @Sendable func navigate(request: Request) async throws -> Response {
+        try await command(request) { body in
+            guard let latitude = (body["latitude"] as? NSNumber)?.doubleValue, (-90...90).contains(latitude),
+                  let longitude = (body["longitude"] as? NSNumber)?.doubleValue, (-180...180).contains(longitude)
+            else { throw CarportError.validation("latitude and longitude must be valid coordinates.", field: "latitude") }
+            return .navigate(to: Location(latitude: latitude, longitude: longitude))
+        }
+    }
+
+    private func command(_ request: Request, _ parse: ([String: Any]) throws -> VehicleCommand) async throws -> Response {
+        let grant = try await request.smartcarGrant()
+        let vehicle = try await request.smartcarVehicle(grant: grant)
+        let command = try parse(try request.smartcarJSONObject())
+        try await request.vehicleService.perform(command, on: vehicle, grant: grant)
+        return try SmartcarResponse.json(SmartcarResponse.actionSent)
+    }
+
+    @Sendable func permissions(request: Request) async throws -> Response {
+        let grant = try await request.smartcarGrant()
+        _ = try await request.smartcarVehicle(grant: grant)
+        let names = grant.permissions.map { JSONValue.string($0.rawValue) }
+        return try SmartcarResponse.paged(names, key: "permissions", request: request, defaultLimit: 25, maxLimit: 100)
+    }
+
+    @Sendable func disconnect(request: Request) async throws -> Response {
+        let grant = try await request.smartcarGrant()
+        let vehicle = try await request.smartcarVehicle(grant: grant)
+        try await request.vehicleService.disconnect(vehicle, grant: grant)
+        return try SmartcarResponse.json(.object([("status", "success")]))
+    }
+
+    /// `startDate`/`endDate` (or `start_date`/`end_date`) of service history, as a closed range.
+    private static func dateRange(_ request: Request) throws -> ClosedRange<Date>? {
+        func date(_ names: String...) throws -> Date? {
+            guard let text = names.lazy.compactMap({ request.query[String.self, at: $0] }).first else { return nil }
+            guard let date = (try? Date(text, strategy: .iso8601)) ?? (try? Date(text + "T00:00:00Z", strategy: .iso8601)) else {
+                throw CarportError.validation("\(names[0]) must be an ISO-8601 date.", field: names[0])
+            }
+            return date
+        }
+        let start = try date("startDate", "start_date"), end = try date("endDate", "end_date")
+        guard start != nil || end != nil else { return nil }
+        let lower = start ?? .distantPast, upper = end.map { $0.addingTimeInterval(86_399) } ?? .distantFuture
+        guard lower <= upper else { throw CarportError.validation("startDate must not be after endDate.", field: "startDate") }
+        return lower...upper
+    }
+}
