@@ -21,7 +21,7 @@ struct AppsCommand: AsyncParsableCommand {
             _ = try await exitOnStartupError { () async throws(StartupError) in throw error }
             throw ExitCode.failure
         } catch let failure as ApplicationRegistry.Failure {
-            throw ValidationError(failure.description)
+            throw CommandFailure(description: failure.description)
         }
     }
 

@@ -8,7 +8,7 @@ struct CarportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "carport",
         abstract: "Carport: one API for every car brand.",
-        subcommands: [Serve.self, Migrate.self, AppsCommand.self],
+        subcommands: [Serve.self, Migrate.self, AppsCommand.self, SimCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -28,4 +28,9 @@ func bootstrapLogging(level: Logger.Level) {
         handler.logLevel = level
         return handler
     }
+}
+
+/// A command that could not do what was asked; printed as one `Error: …` line, exit code 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
 }

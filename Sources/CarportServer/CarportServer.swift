@@ -1,3 +1,4 @@
+import CarportConnectors
 import CarportCore
 import Fluent
 import Foundation
@@ -102,6 +103,40 @@ extension CarportServer {
         let app = try await makeApplication(configuration: configuration)
         do {
             let result = try await body(app.applicationRegistry)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Runs `body` with the simulator and the application it acts for (for the `sim` commands): the application
+    /// named by `clientID`, or the only one there is.
+    public static func withSimulator<T: Sendable>(
+        configuration: CarportConfiguration, clientID: String?,
+        _ body: (SimulatorService, RegisteredApplication) async throws -> T
+    ) async throws -> T {
+        let app = try await makeApplication(configuration: configuration)
+        do {
+            let registry = app.applicationRegistry
+            let application: RegisteredApplication
+            if let clientID {
+                guard let found = try await registry.find(clientID: clientID) else {
+                    throw ApplicationRegistry.Failure.unknownApplication(clientID)
+                }
+                application = found
+            } else {
+                let all = try await registry.list()
+                guard all.count == 1 else {
+                    throw SimulatorService.Failure.invalid(all.isEmpty
+                        ? "no application exists yet: start the server once or run carport apps create"
+                        : "there are \(all.count) applications: choose one with --app CLIENT_ID")
+                }
+                application = all[0]
+            }
+            let simulator = SimulatorService(store: FluentSimulatedCarStore(database: app.db), locks: VINLocks())
+            let result = try await body(simulator, application)
             try await app.asyncShutdown()
             return result
         } catch {

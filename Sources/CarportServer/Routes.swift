@@ -21,6 +21,7 @@ enum Routes {
             AuthorizationServerMetadata(publicURL: request.carport.configuration.publicURL)
         }
 
+        try app.register(collection: SimulatorController())
         try app.register(collection: SmartcarRoutes())
     }
 }
