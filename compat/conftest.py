@@ -26,10 +26,22 @@ def free_port():
         return s.getsockname()[1]
 
 
+# The session's server port is fixed at import, so the official Smartcar SDK can be pointed at it through its
+# SMARTCAR_* environment variables, which it reads once when imported (smartcar.md §6.1).
+SESSION_PORT = free_port()
+SESSION_URL = f"http://127.0.0.1:{SESSION_PORT}"
+os.environ.update({
+    "SMARTCAR_API_ORIGIN": SESSION_URL,
+    "SMARTCAR_AUTH_ORIGIN": SESSION_URL + "/oauth/token",
+    "SMARTCAR_CONNECT_ORIGIN": SESSION_URL,
+    "SMARTCAR_MANAGEMENT_API_ORIGIN": SESSION_URL,
+})
+
+
 class Carport:
-    def __init__(self):
+    def __init__(self, port=None):
         self.data_dir = tempfile.mkdtemp(prefix="carport-compat-")
-        self.port = free_port()
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("CARPORT_") and k != "DATABASE_URL"}
         self.env.update({"CARPORT_DATA_DIR": self.data_dir, "CARPORT_PORT": str(self.port), "CARPORT_LOG_LEVEL": "warning"})
@@ -50,12 +62,17 @@ class Carport:
             time.sleep(0.1)
         raise RuntimeError("carport did not become healthy")
 
+    def cli(self, *args):
+        """Runs a carport subcommand against this server's data and parses its JSON output."""
+        output = subprocess.run([carport_binary(), *args, "--json"], env=self.env, check=True,
+                                capture_output=True, text=True).stdout
+        return json.loads(output)
+
     def create_app(self, name="Compat App", redirect_uris=("https://app.example/callback",)):
-        args = [carport_binary(), "apps", "create", "--name", name, "--json"]
+        args = ["apps", "create", "--name", name]
         for uri in redirect_uris:
             args += ["--redirect-uri", uri]
-        output = subprocess.run(args, env=self.env, check=True, capture_output=True, text=True).stdout
-        return json.loads(output)
+        return self.cli(*args)
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -67,7 +84,7 @@ class Carport:
 
 @pytest.fixture(scope="session")
 def carport():
-    server = Carport()
+    server = Carport(port=SESSION_PORT)
     server.start()
     yield server
     server.stop()
