@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "carport", targets: ["Carport"]),
+        .executable(name: "getting-started", targets: ["GettingStarted"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -51,6 +52,12 @@ let package = Package(
                 "CarportServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "GettingStarted",
+            dependencies: [.product(name: "Vapor", package: "vapor")],
+            path: "examples/getting-started",
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "CarportCoreTests",
