@@ -82,7 +82,7 @@ struct ConnectDriver {
 
     /// A whole flow: preamble → brand → sign-in → (vehicles) → consent decision. Returns the final redirect URL.
     mutating func connect(
-        _ entry: String, make: String = "TESLA", email: String = "owner@example.com",
+        _ entry: String, make: String = "TESLA", email: String = "owner@example.com", password: String = "pw",
         vins: [String]? = nil, decision: String = "approve", permissions: [String]? = nil
     ) async throws -> String {
         var page = try await start(entry)
@@ -92,7 +92,7 @@ struct ConnectDriver {
         if page.body.contains("class=\"brand-list-item\"") {
             page = try await submit(page, flowPath: flowPath, action: "brand", [("brand", make)])
         }
-        page = try await submit(page, flowPath: flowPath, action: "sign-in", [("username", email), ("password", "pw")])
+        page = try await submit(page, flowPath: flowPath, action: "sign-in", [("username", email), ("password", password)])
         if page.status == .seeOther { return try #require(page.location) }
         if page.body.contains("vehicles-continue-button") {
             let chosen = vins ?? Self.values(named: "vin", in: page.body)

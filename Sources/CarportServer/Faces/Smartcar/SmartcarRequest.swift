@@ -21,7 +21,7 @@ extension Request {
     func smartcarJSONObject() throws -> [String: Any] {
         guard let data = body.data, data.readableBytes > 0 else { return [:] }
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any] else {
-            throw CarportError.validation("The body must be a JSON object.")
+            throw CarportError.validation("The body must be a JSON object.", field: "body")
         }
         return object
     }
