@@ -20,6 +20,7 @@ public enum CarportServer {
             try configure(app, configuration: configuration)
             try await DatabaseSetup.checkReachable(configuration.database, on: app)
             do {
+                try await DatabaseSetup.tune(configuration.database, on: app)
                 try await app.autoMigrate()
             } catch {
                 throw StartupError("cannot migrate the database (\(configuration.database.redacted)): \(error)")

@@ -9,6 +9,9 @@ struct CarportServices: Sendable {
     let signInThrottle = SignInThrottle()
     /// Process-wide caches and budgets (each node keeps its own).
     let freshnessCache = FreshnessCache()
+    let accessTokenCache = AccessTokenCache()
+    /// Vehicles by id: their identity never changes, so the hot path reads it from memory.
+    let vehicleCache = VehicleCache()
     let rateBudgets: RateBudgets
     let vinLocks = VINLocks()
 
@@ -39,8 +42,10 @@ extension Application {
 extension Request {
     var carport: CarportServices { application.carport }
     var applicationRegistry: ApplicationRegistry { ApplicationRegistry(store: FluentApplicationStore(database: db)) }
-    var authorizationServer: AuthorizationServer { AuthorizationServer(store: FluentOAuthStore(database: db)) }
-    var connectionStore: FluentConnectionStore { FluentConnectionStore(database: db) }
+    var authorizationServer: AuthorizationServer {
+        AuthorizationServer(store: FluentOAuthStore(database: db), cache: carport.accessTokenCache)
+    }
+    var connectionStore: FluentConnectionStore { FluentConnectionStore(database: db, cache: carport.vehicleCache) }
 
     var simulator: SimulatorService {
         SimulatorService(store: FluentSimulatedCarStore(database: db), locks: carport.vinLocks)
@@ -57,8 +62,9 @@ extension Request {
 
     var vehicleService: VehicleService {
         VehicleService(
-            store: FluentVehicleStore(database: db), connectors: connectors, cache: carport.freshnessCache,
-            budgets: carport.rateBudgets, maxAge: carport.configuration.maxAge)
+            store: FluentVehicleStore(database: db, cache: carport.vehicleCache), connectors: connectors,
+            cache: carport.freshnessCache, budgets: carport.rateBudgets, tokenCache: carport.accessTokenCache,
+            maxAge: carport.configuration.maxAge)
     }
 }
 

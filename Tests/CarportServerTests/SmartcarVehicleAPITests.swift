@@ -159,6 +159,16 @@ import VaporTesting
         }
     }
 
+    @Test func aRevokedTokenStopsWorkingAtOnceDespiteTheTokenCache() async throws {
+        try await TestCarport.withApp { app in
+            let session = try await SmartcarSession.connect(app)
+            #expect(try await session.call(.GET, "/v2.0/vehicles/{id}/battery").0 == .ok)
+            let (status, _, _) = try await session.client.tokenRequest(app, [("token", session.token)], path: "/oauth/revoke")
+            #expect(status == .ok)
+            session.expectError(try await session.call(.GET, "/v2.0/vehicles/{id}/battery"), .unauthorized, "AUTHENTICATION", nil)
+        }
+    }
+
     @Test func vehicleRateBudgetAnswers429WithRetryAfter() async throws {
         try await TestCarport.withApp(environment: ["CARPORT_RATE_VEHICLE": "1/s,2"]) { app in
             let session = try await SmartcarSession.connect(app)

@@ -12,10 +12,13 @@ public struct AuthorizationServer: Sendable {
 
     let store: any OAuthStore
     private let lifetimes: TokenLifetimes
+    private let cache: AccessTokenCache?
     let now: @Sendable () -> Date
 
-    public init(store: any OAuthStore, lifetimes: TokenLifetimes = .init(), now: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any OAuthStore, cache: AccessTokenCache? = nil, lifetimes: TokenLifetimes = .init(),
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
+        self.cache = cache
         self.lifetimes = lifetimes
         self.now = now
     }
@@ -43,7 +46,7 @@ public struct AuthorizationServer: Sendable {
         case .notFound:
             throw invalid
         case .alreadyUsed(let stored):
-            try await store.revokeFamily(stored.familyID, at: time)
+            try await revokeFamily(stored.familyID, at: time)
             throw invalid
         case .redeemed(let stored):
             guard stored.applicationID == client.id, stored.expiresAt > time else { throw invalid }
@@ -78,12 +81,12 @@ public struct AuthorizationServer: Sendable {
               stored.applicationID == client.id, let familyID = stored.familyID, let grantID = stored.grantID
         else { throw invalid }
         if stored.usedAt != nil {
-            try await store.revokeFamily(familyID, at: time)
+            try await revokeFamily(familyID, at: time)
             throw invalid
         }
         guard stored.isActive(at: time) else { throw invalid }
         guard try await store.markRefreshTokenUsed(digest: digest, at: time) else {
-            try await store.revokeFamily(familyID, at: time)
+            try await revokeFamily(familyID, at: time)
             throw invalid
         }
         guard let grant = try await store.grant(id: grantID) else { throw invalid }
@@ -107,9 +110,10 @@ public struct AuthorizationServer: Sendable {
         let digest = SecretToken.digest(token)
         guard let stored = try await store.token(digest: digest), stored.applicationID == client.id else { return }
         if stored.kind == .refresh, let familyID = stored.familyID {
-            try await store.revokeFamily(familyID, at: now())
+            try await revokeFamily(familyID, at: now())
         } else {
             try await store.revokeToken(digest: digest, at: now())
+            cache?.removeAll()
         }
     }
 
@@ -125,6 +129,11 @@ public struct AuthorizationServer: Sendable {
             kind: stored.kind, scope: stored.scope, clientID: client.clientID,
             issuedAt: Int(stored.issuedAt.timeIntervalSince1970), expiresAt: Int(stored.expiresAt.timeIntervalSince1970),
             subject: subject)
+    }
+
+    private func revokeFamily(_ familyID: UUID, at time: Date) async throws {
+        try await store.revokeFamily(familyID, at: time)
+        cache?.removeAll()
     }
 
     private func issueTokens(grant: Grant, familyID: UUID) async throws -> TokenResponse {
@@ -151,10 +160,15 @@ public struct AuthorizationServer: Sendable {
 extension AuthorizationServer {
     /// The grant behind an active access token, or nil.
     public func grant(forAccessToken token: String) async throws -> Grant? {
-        guard let stored = try await store.token(digest: SecretToken.digest(token)), stored.kind == .access,
-              stored.isActive(at: now()), let grantID = stored.grantID
+        let digest = SecretToken.digest(token)
+        let time = now()
+        if let grant = cache?.grant(digest: digest, now: time) { return grant }
+        guard let stored = try await store.token(digest: digest), stored.kind == .access,
+              stored.isActive(at: time), let grantID = stored.grantID,
+              let grant = try await store.grant(id: grantID)
         else { return nil }
-        return try await store.grant(id: grantID)
+        cache?.store(grant, digest: digest, tokenExpiresAt: stored.expiresAt, now: time)
+        return grant
     }
 
     /// The application behind an active client-credentials token, or nil.

@@ -37,15 +37,17 @@ public struct VehicleService: Sendable {
     private let connectors: any ConnectorDirectory
     private let cache: FreshnessCache
     private let budgets: RateBudgets
+    private let tokenCache: AccessTokenCache?
     private let maxAge: Double
     private let now: @Sendable () -> Date
 
     public init(store: any VehicleStore, connectors: any ConnectorDirectory, cache: FreshnessCache, budgets: RateBudgets,
-                maxAge: Double, now: @escaping @Sendable () -> Date = Date.init) {
+                tokenCache: AccessTokenCache? = nil, maxAge: Double, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.connectors = connectors
         self.cache = cache
         self.budgets = budgets
+        self.tokenCache = tokenCache
         self.maxAge = maxAge
         self.now = now
     }
@@ -116,6 +118,7 @@ public struct VehicleService: Sendable {
     public func disconnect(applicationID: UUID, vehicleID: UUID?, userID: UUID?) async throws -> [VehicleConnection] {
         let matching = try await store.connections(applicationID: applicationID, vehicleID: vehicleID, userID: userID)
         try await store.remove(matching, applicationID: applicationID)
+        tokenCache?.removeAll()
         return matching
     }
 

@@ -1,6 +1,7 @@
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
+import SQLKit
 import Vapor
 
 /// Registers the configured database with Fluent and proves it can be reached.
@@ -17,6 +18,12 @@ enum DatabaseSetup {
                 throw StartupError("DATABASE_URL is malformed: \(error)")
             }
         }
+    }
+
+    /// SQLite runs in write-ahead-log mode: readers never wait for the writer (the setting stays with the file).
+    static func tune(_ location: DatabaseLocation, on app: Application) async throws {
+        guard case .sqlite = location, let sql = app.db as? any SQLDatabase else { return }
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
     }
 
     /// Fails with a plain reason when the database does not answer within a few seconds.

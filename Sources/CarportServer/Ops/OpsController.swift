@@ -14,6 +14,7 @@ struct OpsController: RouteCollection {
 
     func boot(routes: any RoutesBuilder) throws {
         routes.get("health", use: health)
+        routes.get("health", "live", use: live)
         routes.get("metrics", use: metrics)
     }
 
@@ -34,9 +35,19 @@ struct OpsController: RouteCollection {
         return response
     }
 
+    /// Liveness: the process answers; touches nothing (also the benchmark's trivial route).
+    @Sendable func live(request: Request) -> Response {
+        let response = Response(status: .ok, body: .init(staticString: #"{"status":"ok"}"#))
+        response.headers.contentType = .json
+        return response
+    }
+
     @Sendable func metrics(request: Request) async throws -> Response {
         let headers: HTTPHeaders = ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"]
-        return Response(status: .ok, headers: headers, body: .init(string: CarportMetrics.registry.emitToString()))
+        let fetches = await request.carport.freshnessCache.fetches
+        let text = CarportMetrics.registry.emitToString()
+            + "# TYPE carport_connector_fetches_total counter\ncarport_connector_fetches_total \(fetches)\n"
+        return Response(status: .ok, headers: headers, body: .init(string: text))
     }
 }
 

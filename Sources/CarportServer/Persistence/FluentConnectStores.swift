@@ -28,6 +28,8 @@ struct FluentConnectFlowStore: ConnectFlowStore {
 /// `ConnectionStore` backed by Fluent.
 struct FluentConnectionStore: ConnectionStore {
     let database: any Database
+    /// Dropped entries for vehicles this store changes.
+    var cache: VehicleCache?
 
     func userID(applicationID: UUID, externalID: String) async throws -> UUID {
         if let existing = try await ApplicationUserModel.query(on: database)
@@ -49,6 +51,7 @@ struct FluentConnectionStore: ConnectionStore {
                 .filter(\.$vin == identity.vin).first() {
                 existing.accountKey = accountKey
                 try await existing.save(on: database)
+                cache?.remove(id: try existing.requireID())
                 result.append(try existing.domain)
             } else {
                 let vehicle = VehicleModel(applicationID: applicationID, mode: mode, accountKey: accountKey, identity: identity)

@@ -6,9 +6,13 @@ import Foundation
 /// `VehicleStore` backed by Fluent.
 struct FluentVehicleStore: VehicleStore {
     let database: any Database
+    var cache: VehicleCache?
 
     func vehicle(id: UUID, applicationID: UUID) async throws -> ConnectedVehicle? {
-        try await FluentConnectionStore(database: database).vehicle(id: id, applicationID: applicationID)
+        if let cached = cache?.vehicle(id: id) { return cached.applicationID == applicationID ? cached : nil }
+        let vehicle = try await FluentConnectionStore(database: database).vehicle(id: id, applicationID: applicationID)
+        if let vehicle { cache?.store(vehicle) }
+        return vehicle
     }
 
     func vehicle(vin: String, applicationID: UUID) async throws -> ConnectedVehicle? {
