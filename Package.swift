@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "carport", targets: ["Carport"]),
         .executable(name: "getting-started", targets: ["GettingStarted"]),
+        .executable(name: "carport-sim-bench", targets: ["SimulatorBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -58,6 +59,10 @@ let package = Package(
             dependencies: [.product(name: "Vapor", package: "vapor")],
             path: "examples/getting-started",
             exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "SimulatorBench",
+            dependencies: ["CarportConnectors"]
         ),
         .testTarget(
             name: "CarportCoreTests",

@@ -1,0 +1,352 @@
+"""Carport benchmark: every figure measured against a limit taken in the same run (see bench/run)."""
+import argparse
+import base64
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "compat"))
+from conftest import Carport, free_port  # noqa: E402  (the compat suite's server fixture, reused)
+from connect_pages import approve  # noqa: E402
+
+LUA = os.path.join(ROOT, "bench", "lua")
+REDIRECT = "https://bench.example/callback"
+SCOPE = "read_vehicle_info read_battery read_odometer"
+
+
+class Settings:
+    def __init__(self, quick):
+        self.quick = quick
+        self.duration = 2 if quick else 10
+        self.vehicles = 16 if quick else 200
+        self.codes = 100 if quick else 3000
+        self.flows = 15 if quick else 200
+        self.read_connections = 64
+        self.token_connections = 16 if quick else 32
+        self.pollers = 100
+        self.fleet = 100_000
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
+
+
+def wrk(url, script, args, connections, duration, settings):
+    """Runs wrk from a second process; returns the JSON line the Lua script reports."""
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-s",
+               os.path.join(LUA, script), url]
+    if args:
+        command += ["--", *args]
+    output = run(command, env=dict(os.environ, BENCH_LUA_DIR=LUA), timeout=duration + 60)
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    result = json.loads(line[len("BENCH "):])
+    result["command"] = " ".join(command)
+    return result
+
+
+def rss_megabytes(pid):
+    with open(f"/proc/{pid}/status") as status:
+        kilobytes = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return round(kilobytes / 1024, 1)
+
+
+def metric(base_url, name):
+    text = requests.get(base_url + "/metrics").text
+    match = re.search(rf"^{name} (\S+)$", text, re.MULTILINE)
+    return float(match.group(1)) if match else 0.0
+
+
+class Nginx:
+    """nginx serving one static file: the loopback limit for the same response bytes."""
+
+    def __init__(self, body):
+        self.dir = tempfile.mkdtemp(prefix="carport-bench-nginx-")
+        self.port = free_port()
+        os.makedirs(os.path.join(self.dir, "www"))
+        with open(os.path.join(self.dir, "www", "battery"), "wb") as file:
+            file.write(body)
+        os.chmod(self.dir, 0o755)
+        workers = os.cpu_count() or 1
+        with open(os.path.join(self.dir, "nginx.conf"), "w") as conf:
+            conf.write(f"""
+worker_processes {workers};
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+daemon off;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {self.dir}/body;
+  proxy_temp_path {self.dir}/proxy;
+  fastcgi_temp_path {self.dir}/fastcgi;
+  uwsgi_temp_path {self.dir}/uwsgi;
+  scgi_temp_path {self.dir}/scgi;
+  server {{
+    listen 127.0.0.1:{self.port};
+    root {self.dir}/www;
+    location / {{ default_type application/json; }}
+  }}
+}}
+""")
+        self.process = subprocess.Popen(["nginx", "-c", os.path.join(self.dir, "nginx.conf")],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                if requests.get(f"http://127.0.0.1:{self.port}/battery", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Seed:
+    """An application, and vehicles connected through the real Connect flow, each with its tokens."""
+
+    def __init__(self, server, count):
+        self.app = server.create_app(name="Bench", redirect_uris=(REDIRECT,))
+        self.basic = base64.b64encode(f"{self.app['clientId']}:{self.app['clientSecret']}".encode()).decode()
+        self.server = server
+        self.connections = [self.connect(f"bench{index}@example.com") for index in range(count)]
+
+    def authorize_url(self, state):
+        return (f"{self.server.base_url}/oauth/authorize?response_type=code&client_id={self.app['clientId']}"
+                f"&redirect_uri={REDIRECT}&scope={SCOPE.replace(' ', '%20')}&mode=test&state={state}")
+
+    def code(self, email, session=None):
+        callback = approve(self.authorize_url("bench"), self.server.base_url, brand="TESLA", email=email)
+        return parse_qs(urlparse(callback).query)["code"][0]
+
+    def exchange(self, code, session=requests):
+        response = session.post(self.server.base_url + "/oauth/token", headers={"Authorization": "Basic " + self.basic},
+                                data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT})
+        response.raise_for_status()
+        return response.json()
+
+    def connect(self, email):
+        tokens = self.exchange(self.code(email))
+        headers = {"Authorization": "Bearer " + tokens["access_token"]}
+        vehicle = requests.get(self.server.base_url + "/v2.0/vehicles", headers=headers).json()["vehicles"][0]
+        return {"access": tokens["access_token"], "refresh": tokens["refresh_token"], "vehicle": vehicle}
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def connect_flow_latency(seed, settings):
+    """authorize → sign-in → consent → code → token → first read, scripted over HTTP, one flow at a time."""
+    durations = []
+    for index in range(settings.flows):
+        began = time.perf_counter()
+        tokens = seed.exchange(seed.code(f"latency{index}@example.com"))
+        headers = {"Authorization": "Bearer " + tokens["access_token"]}
+        vehicle = requests.get(seed.server.base_url + "/v2.0/vehicles", headers=headers).json()["vehicles"][0]
+        requests.get(f"{seed.server.base_url}/v2.0/vehicles/{vehicle}/battery", headers=headers).raise_for_status()
+        durations.append((time.perf_counter() - began) * 1000)
+    return {"flows": len(durations), "p50_ms": round(percentile(durations, 0.5), 2),
+            "p99_ms": round(percentile(durations, 0.99), 2), "requests_per_flow": 10}
+
+
+def machine_facts(bin_dir, configuration):
+    def first_line(command):
+        result = subprocess.run(command, capture_output=True, text=True)
+        lines = (result.stdout or result.stderr).strip().splitlines()
+        return lines[0] if lines else "unknown"
+    with open("/proc/meminfo") as meminfo:
+        memory_kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
+    with open("/proc/cpuinfo") as cpuinfo:
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "unknown")
+    return {
+        "cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024 / 1024, 1), "cpu": cpu,
+        "kernel": platform.release(), "swift": first_line(["swift", "--version"]),
+        "nginx": first_line(["nginx", "-v"]),
+        "wrk": first_line(["wrk", "--version"]).split(" [")[0], "python": platform.python_version(),
+        "build": configuration, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def targets(figures):
+    read, token, flow = figures["cached_read"], figures["token_endpoint"], figures["connect_flow"]
+    upstream, fleet, memory = figures["upstream_efficiency"], figures["simulator"], figures["server_memory"]
+    return [
+        ("Cached read ≥ 0.5 × nginx static", read["ratio_to_nginx"], 0.5, read["ratio_to_nginx"] >= 0.5),
+        ("Cached read p99 ≤ 20 ms at 64 connections", read["carport"]["p99_ms"], 20, read["carport"]["p99_ms"] <= 20),
+        ("Cached read ≥ 0.7 × Carport trivial route", read["ratio_to_trivial"], 0.7, read["ratio_to_trivial"] >= 0.7),
+        ("Refresh grant ≥ 3,000 req/s", token["refresh"]["rps"], 3000, token["refresh"]["rps"] >= 3000),
+        ("Connect flow p50 ≤ 15 ms (client-observed)", flow["p50_ms"], 15, flow["p50_ms"] <= 15),
+        ("1 connector fetch per max-age window, 100 pollers", upstream["connector_fetches"], 1,
+         upstream["connector_fetches"] == 1),
+        ("100,000 simulated vehicles tick ≤ 100 ms", fleet["tickMilliseconds"], 100, fleet["tickMilliseconds"] <= 100),
+        ("Simulator RSS ≤ 300 MB", fleet["rssMegabytes"], 300, fleet["rssMegabytes"] <= 300),
+        ("Server RSS ≤ 150 MB after the read test", memory["after_read_mb"], 150, memory["after_read_mb"] <= 150),
+    ]
+
+
+def markdown(results):
+    facts, figures = results["machine"], results["figures"]
+    read, token = figures["cached_read"], figures["token_endpoint"]
+    lines = [
+        "# Carport benchmark results", "",
+        f"{facts['date']} · {facts['cores']} cores · {facts['memory_gb']} GB · {facts['cpu']} · {facts['build']} build · "
+        f"{results['database']} · {facts['swift']} · {facts['nginx']} · {facts['wrk']}", "",
+        "| Figure | req/s | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: |",
+    ]
+    for label, row in [("nginx static file (loopback limit)", read["nginx"]),
+                       ("Carport trivial route `/health/live`", read["trivial"]),
+                       ("Carport cached read `GET /v2.0/vehicles/{id}/battery`", read["carport"]),
+                       ("`refresh_token` grant", token["refresh"]), ("`authorization_code` grant", token["code"])]:
+        lines.append(f"| {label} | {row['rps']:,.0f} | {row['p50_ms']:.2f} | {row['p99_ms']:.2f} |")
+    flow, upstream = figures["connect_flow"], figures["upstream_efficiency"]
+    fleet, memory = figures["simulator"], figures["server_memory"]
+    lines += [
+        "", f"Cached read: {read['ratio_to_nginx']:.2f} × nginx, {read['ratio_to_trivial']:.2f} × the trivial route "
+        f"({read['vehicles']} vehicles, 64 connections).",
+        f"Connect flow (authorize → sign-in → consent → code → token → first read, {flow['requests_per_flow']} requests, "
+        f"client-observed): p50 {flow['p50_ms']} ms, p99 {flow['p99_ms']} ms over {flow['flows']} flows.",
+        f"Upstream efficiency: {upstream['pollers']} pollers on one vehicle for {upstream['seconds']} s "
+        f"({upstream['requests']:,} requests, max age {upstream['max_age_s']} s) → {upstream['connector_fetches']:g} "
+        f"connector fetch(es). Against the Tesla fake: {upstream['tesla_fake']}.",
+        f"Simulator: {fleet['vehicles']:,} vehicles advance one 60 s tick in {fleet['tickMilliseconds']} ms, "
+        f"RSS {fleet['rssMegabytes']} MB.",
+        f"Server RSS: {memory['idle_mb']} MB idle, {memory['after_read_mb']} MB after the read test.",
+        "", "| Target | Measured | Limit | Met |", "| --- | ---: | ---: | :---: |",
+    ]
+    for name, measured, limit, met in results["targets"]:
+        lines.append(f"| {name} | {measured:g} | {limit:g} | {'yes' if met else 'no'} |")
+    lines += ["", "Commands:", ""] + [f"    {command}" for command in results["commands"]]
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--bin-dir", required=True)
+    parser.add_argument("--configuration", default="release")
+    parser.add_argument("--database-url")
+    options = parser.parse_args()
+    settings = Settings(options.quick)
+    os.environ["CARPORT_BIN"] = os.path.join(options.bin_dir, "carport")
+
+    server = Carport()
+    server.env.update({"CARPORT_RATE_APP": "1000000/s,1000000", "CARPORT_RATE_VEHICLE": "1000000/s,1000000",
+                       "CARPORT_MAX_AGE": "60"})
+    if options.database_url:
+        server.env["DATABASE_URL"] = options.database_url
+    server.start()
+    nginx = None
+    commands = []
+    try:
+        idle = rss_megabytes(server.process.pid)
+        seed = Seed(server, settings.vehicles)
+        first = seed.connections[0]
+        battery = requests.get(f"{server.base_url}/v2.0/vehicles/{first['vehicle']}/battery",
+                               headers={"Authorization": "Bearer " + first["access"]}).content
+        nginx = Nginx(battery)
+
+        targets_file = os.path.join(server.data_dir, "reads.txt")
+        with open(targets_file, "w") as file:
+            for connection in seed.connections:
+                file.write(f"/v2.0/vehicles/{connection['vehicle']}/battery {connection['access']}\n")
+        trivial_file = os.path.join(server.data_dir, "trivial.txt")
+        with open(trivial_file, "w") as file:
+            file.write("/health/live none\n")
+        static_file = os.path.join(server.data_dir, "static.txt")
+        with open(static_file, "w") as file:
+            file.write("/battery none\n")
+
+        runs = {}
+        for name, url, file in [("nginx", f"http://127.0.0.1:{nginx.port}", static_file),
+                                ("trivial", server.base_url, trivial_file), ("carport", server.base_url, targets_file)]:
+            runs[name] = wrk(url, "read.lua", [file], settings.read_connections, settings.duration, settings)
+            commands.append(runs[name].pop("command"))
+        after_read = rss_megabytes(server.process.pid)
+        cached_read = {**runs, "vehicles": settings.vehicles,
+                       "ratio_to_nginx": round(runs["carport"]["rps"] / runs["nginx"]["rps"], 3),
+                       "ratio_to_trivial": round(runs["carport"]["rps"] / runs["trivial"]["rps"], 3)}
+
+        refresh_file = os.path.join(server.data_dir, "refresh.txt")
+        with open(refresh_file, "w") as file:
+            file.write("\n".join(c["refresh"] for c in seed.connections) + "\n")
+        # wrk calls request() once per thread before the run (a probe that is never sent), which takes one token
+        # from each thread's chain: keep two spare chains.
+        refresh = wrk(server.base_url, "refresh.lua", [refresh_file, seed.basic, "2"],
+                      min(settings.token_connections, settings.vehicles - 2), settings.duration, settings)
+        commands.append(refresh.pop("command"))
+        codes_file = os.path.join(server.data_dir, "codes.txt")
+        with open(codes_file, "w") as file:
+            for index in range(settings.codes):
+                file.write(f"{seed.code(f'code{index % 50}@example.com')} {REDIRECT}\n")
+        # Each thread stops when its codes are used up, but wrk waits out the duration: the rate follows from
+        # Little's law instead (connections ÷ mean latency of a closed loop that was busy until the codes ran out).
+        code = wrk(server.base_url, "code.lua", [codes_file, seed.basic, "2"], settings.token_connections,
+                   settings.duration, settings)
+        commands.append(code.pop("command"))
+        code["codes_minted"] = settings.codes
+        code["rps"] = round(settings.token_connections / (code["mean_ms"] / 1000), 1)
+        code["rps_method"] = "connections / mean latency (Little's law)"
+
+        flow = connect_flow_latency(seed, settings)
+
+        poller = Seed(server, 1).connections[0]
+        poll_file = os.path.join(server.data_dir, "poll.txt")
+        with open(poll_file, "w") as file:
+            file.write(f"/v2.0/vehicles/{poller['vehicle']}/odometer {poller['access']}\n")
+        before = metric(server.base_url, "carport_connector_fetches_total")
+        polled = wrk(server.base_url, "read.lua", [poll_file], settings.pollers, settings.duration, settings)
+        commands.append(polled.pop("command"))
+        upstream = {"pollers": settings.pollers, "seconds": settings.duration, "max_age_s": 60,
+                    "requests": polled["requests"], "non2xx": polled["non2xx"],
+                    "connector_fetches": metric(server.base_url, "carport_connector_fetches_total") - before,
+                    "tesla_fake": "not measured: the Tesla connector and its fake are not built yet"}
+
+        fleet_command = [os.path.join(options.bin_dir, "carport-sim-bench"), str(settings.fleet)]
+        fleet = json.loads(run(fleet_command))
+        commands.append(" ".join(fleet_command))
+
+        figures = {"cached_read": cached_read, "token_endpoint": {"refresh": refresh, "code": code},
+                   "connect_flow": flow, "upstream_efficiency": upstream, "simulator": fleet,
+                   "server_memory": {"idle_mb": idle, "after_read_mb": after_read}}
+        results = {"machine": machine_facts(options.bin_dir, options.configuration),
+                   "database": "PostgreSQL" if options.database_url else "SQLite",
+                   "quick": options.quick, "figures": figures, "commands": commands}
+        results["targets"] = targets(figures)
+        failures = [name for name, *_, met in results["targets"] if not met]
+        for name, row in [("nginx", runs["nginx"]), ("trivial", runs["trivial"]), ("carport", runs["carport"]),
+                          ("refresh", refresh), ("code", code), ("poll", polled)]:
+            if row["non2xx"] or row["socket_errors"]:
+                raise SystemExit(f"bench: {name} had {row['non2xx']} non-2xx answers and {row['socket_errors']} socket errors")
+    finally:
+        if nginx:
+            nginx.stop()
+        server.stop()
+
+    out = tempfile.mkdtemp(prefix="carport-bench-") if options.quick else os.path.join(ROOT, "bench", "results")
+    with open(os.path.join(out, "latest.json"), "w") as file:
+        json.dump(results, file, indent=2)
+    table = markdown(results)
+    with open(os.path.join(out, "latest.md"), "w") as file:
+        file.write(table)
+    print(table)
+    print(f"bench: results in {out}/latest.json and latest.md; targets missed: {', '.join(failures) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
