@@ -2,8 +2,8 @@ import CarportConnectors
 import CarportCore
 import Vapor
 
-/// The services a configured Carport application carries.
-struct CarportServices: Sendable {
+/// The services a configured Carport application carries (one shared instance).
+final class CarportServices: Sendable {
     let configuration: CarportConfiguration
     let secretBox: SecretBox
     let signInThrottle = SignInThrottle()
@@ -35,34 +35,34 @@ extension Application {
 
     /// The application registry over this application's database.
     public var applicationRegistry: ApplicationRegistry {
-        ApplicationRegistry(store: FluentApplicationStore(database: db))
+        ApplicationRegistry(store: FluentApplicationStore(database: self.db))
     }
 }
 
 extension Request {
     var carport: CarportServices { application.carport }
-    var applicationRegistry: ApplicationRegistry { ApplicationRegistry(store: FluentApplicationStore(database: db)) }
+    var applicationRegistry: ApplicationRegistry { ApplicationRegistry(store: FluentApplicationStore(database: self.db)) }
     var authorizationServer: AuthorizationServer {
-        AuthorizationServer(store: FluentOAuthStore(database: db), cache: carport.accessTokenCache)
+        AuthorizationServer(store: FluentOAuthStore(database: self.db), cache: carport.accessTokenCache)
     }
-    var connectionStore: FluentConnectionStore { FluentConnectionStore(database: db, cache: carport.vehicleCache) }
+    var connectionStore: FluentConnectionStore { FluentConnectionStore(database: self.db, cache: carport.vehicleCache) }
 
     var simulator: SimulatorService {
-        SimulatorService(store: FluentSimulatedCarStore(database: db), locks: carport.vinLocks)
+        SimulatorService(store: FluentSimulatedCarStore(database: self.db), locks: carport.vinLocks)
     }
 
     var connectors: ConnectorRegistry { ConnectorRegistry(simulator: simulator) }
 
     var connectService: ConnectService {
         ConnectService(
-            flows: FluentConnectFlowStore(database: db), connections: connectionStore,
+            flows: FluentConnectFlowStore(database: self.db), connections: connectionStore,
             authorizationServer: authorizationServer, brands: connectors,
             issuer: carport.configuration.publicURL)
     }
 
     var vehicleService: VehicleService {
         VehicleService(
-            store: FluentVehicleStore(database: db, cache: carport.vehicleCache), connectors: connectors,
+            store: FluentVehicleStore(database: self.db, cache: carport.vehicleCache), connectors: connectors,
             cache: carport.freshnessCache, budgets: carport.rateBudgets, tokenCache: carport.accessTokenCache,
             maxAge: carport.configuration.maxAge)
     }

@@ -9,7 +9,7 @@ actor InMemoryApplicationStore: ApplicationStore {
     func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests) { rows[application.id] = (application, digests) }
     func all() -> [RegisteredApplication] { rows.values.map(\.0) }
     func find(id: UUID) -> RegisteredApplication? { rows[id]?.0 }
-    func secretDigests(id: UUID) -> ApplicationSecretDigests? { rows[id]?.1 }
+    func withSecretDigests(id: UUID) -> (RegisteredApplication, ApplicationSecretDigests)? { rows[id] }
     func replaceClientSecretDigest(id: UUID, with digest: String) -> Bool {
         guard rows[id] != nil else { return false }
         rows[id]?.1.clientSecret = digest
@@ -29,7 +29,7 @@ actor InMemoryApplicationStore: ApplicationStore {
     @Test func createStoresOnlyDigests() async throws {
         let credentials = try await registry.create(name: "App", redirectURIs: ["https://example.com/cb"])
         let id = try #require(UUID(uuidString: credentials.clientId))
-        let digests = try #require(await store.secretDigests(id: id))
+        let digests = try #require(await store.withSecretDigests(id: id)?.1)
         #expect(digests.clientSecret == SecretToken.digest(credentials.clientSecret))
         #expect(digests.managementToken == SecretToken.digest(credentials.managementToken))
         #expect(digests.apiKey == SecretToken.digest(credentials.apiKey))

@@ -67,7 +67,8 @@ public enum SimulatedCatalog {
     public static func models(make: String) -> [SimulatedModel] { models.filter { $0.make == make } }
 
     public static func model(make: String, name: String) -> SimulatedModel? {
-        models.first { $0.make == make && $0.name.caseInsensitiveCompare(name) == .orderedSame }
+        models.first { $0.make == make && $0.name == name }
+            ?? models.first { $0.make == make && $0.name.caseInsensitiveCompare(name) == .orderedSame }
     }
 
     /// The catalog model of a vehicle identity (any model of its make, or any model, when unknown).
@@ -77,6 +78,18 @@ public enum SimulatedCatalog {
 
     /// What simulated vehicles of a powertrain can report and do.
     public static func capabilities(of powertrain: Powertrain) -> VehicleCapabilities {
+        switch powertrain {
+        case .bev: bevCapabilities
+        case .phev: phevCapabilities
+        case .ice: iceCapabilities
+        }
+    }
+
+    private static let bevCapabilities = makeCapabilities(.bev)
+    private static let phevCapabilities = makeCapabilities(.phev)
+    private static let iceCapabilities = makeCapabilities(.ice)
+
+    private static func makeCapabilities(_ powertrain: Powertrain) -> VehicleCapabilities {
         let common: Set<SignalKind> = [.location, .odometer, .security, .tirePressure, .serviceHistory, .diagnostics]
         let electric: Set<SignalKind> = [.battery, .batteryCapacity, .charge, .chargeLimit]
         switch powertrain {

@@ -82,10 +82,10 @@ public struct ApplicationRegistry: Sendable {
     /// The application whose client id and secret these are, or nil.
     public func authenticate(clientID: String, secret: String) async throws -> RegisteredApplication? {
         guard let id = UUID(uuidString: clientID),
-              let digests = try await store.secretDigests(id: id),
+              let (application, digests) = try await store.withSecretDigests(id: id),
               SecretToken.matches(secret, digest: digests.clientSecret)
         else { return nil }
-        return try await store.find(id: id)
+        return application
     }
 
     public func isEmpty() async throws -> Bool { try await store.count() == 0 }

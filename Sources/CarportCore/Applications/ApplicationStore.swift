@@ -5,7 +5,8 @@ public protocol ApplicationStore: Sendable {
     func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests) async throws
     func all() async throws -> [RegisteredApplication]
     func find(id: UUID) async throws -> RegisteredApplication?
-    func secretDigests(id: UUID) async throws -> ApplicationSecretDigests?
+    /// The application and the digests of its secrets, in one read.
+    func withSecretDigests(id: UUID) async throws -> (RegisteredApplication, ApplicationSecretDigests)?
     /// Returns false when no application has this id.
     func replaceClientSecretDigest(id: UUID, with digest: String) async throws -> Bool
     /// Returns false when no application has this id.

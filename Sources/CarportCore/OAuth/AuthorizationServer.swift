@@ -98,9 +98,9 @@ public struct AuthorizationServer: Sendable {
         let token = SecretToken.generate(prefix: Prefix.application)
         let time = now()
         let lifetime = lifetime ?? lifetimes.applicationToken
-        try await store.insertToken(StoredToken(
+        try await store.insertTokens([StoredToken(
             digest: SecretToken.digest(token), kind: .application, applicationID: client.id, grantID: nil,
-            familyID: nil, scope: "", issuedAt: time, expiresAt: time.addingTimeInterval(lifetime)))
+            familyID: nil, scope: "", issuedAt: time, expiresAt: time.addingTimeInterval(lifetime))])
         return TokenResponse(accessToken: token, expiresIn: Int(lifetime), refreshToken: nil, scope: "")
     }
 
@@ -139,19 +139,20 @@ public struct AuthorizationServer: Sendable {
     private func issueTokens(grant: Grant, familyID: UUID) async throws -> TokenResponse {
         let time = now()
         let access = SecretToken.generate(prefix: Prefix.access)
-        try await store.insertToken(StoredToken(
+        var tokens = [StoredToken(
             digest: SecretToken.digest(access), kind: .access, applicationID: grant.applicationID, grantID: grant.id,
             familyID: familyID, scope: grant.scope, issuedAt: time,
-            expiresAt: time.addingTimeInterval(lifetimes.accessToken)))
+            expiresAt: time.addingTimeInterval(lifetimes.accessToken))]
         var refresh: String?
         if grant.issuesRefreshTokens {
             let token = SecretToken.generate(prefix: Prefix.refresh)
-            try await store.insertToken(StoredToken(
+            tokens.append(StoredToken(
                 digest: SecretToken.digest(token), kind: .refresh, applicationID: grant.applicationID,
                 grantID: grant.id, familyID: familyID, scope: grant.scope, issuedAt: time,
                 expiresAt: time.addingTimeInterval(lifetimes.refreshToken)))
             refresh = token
         }
+        try await store.insertTokens(tokens)
         return TokenResponse(
             accessToken: access, expiresIn: Int(lifetimes.accessToken), refreshToken: refresh, scope: grant.scope)
     }

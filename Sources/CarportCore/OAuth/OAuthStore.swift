@@ -10,7 +10,7 @@ public protocol OAuthStore: Sendable {
     /// Marks the code used if it was unused, and says which it was.
     func redeemCode(digest: String, at: Date) async throws -> CodeRedemption
 
-    func insertToken(_ token: StoredToken) async throws
+    func insertTokens(_ tokens: [StoredToken]) async throws
     func token(digest: String) async throws -> StoredToken?
     /// Marks an unused, unrevoked refresh token used; false when it was already used or revoked.
     func markRefreshTokenUsed(digest: String, at: Date) async throws -> Bool

@@ -20,10 +20,17 @@ enum DatabaseSetup {
         }
     }
 
-    /// SQLite runs in write-ahead-log mode: readers never wait for the writer (the setting stays with the file).
+    /// SQLite runs in write-ahead-log mode (readers never wait for the writer; the setting stays with the file)
+    /// with `synchronous=NORMAL`, which syncs at checkpoints rather than at every commit: the file cannot be
+    /// corrupted, but the last transactions before a power loss may be lost. Use PostgreSQL where that matters.
+    /// `synchronous` belongs to a connection; Fluent keeps one long-lived SQLite connection per event loop.
     static func tune(_ location: DatabaseLocation, on app: Application) async throws {
-        guard case .sqlite = location, let sql = app.db as? any SQLDatabase else { return }
-        try await sql.raw("PRAGMA journal_mode=WAL").run()
+        guard case .sqlite = location else { return }
+        for eventLoop in app.eventLoopGroup.makeIterator() {
+            guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+            try await sql.raw("PRAGMA journal_mode=WAL").run()
+            try await sql.raw("PRAGMA synchronous=NORMAL").run()
+        }
     }
 
     /// Fails with a plain reason when the database does not answer within a few seconds.

@@ -4,7 +4,13 @@ import Foundation
 
 /// `ApplicationStore` backed by Fluent.
 struct FluentApplicationStore: ApplicationStore {
-    let database: any Database
+    /// Looked up only when a query runs, so answers served from memory cost no database handle.
+    private let resolveDatabase: @Sendable () -> any Database
+    var database: any Database { resolveDatabase() }
+
+    init(database: @autoclosure @escaping @Sendable () -> any Database) {
+        resolveDatabase = database
+    }
 
     func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests) async throws {
         try await ApplicationModel(application, digests: digests).create(on: database)
@@ -18,8 +24,9 @@ struct FluentApplicationStore: ApplicationStore {
         try await ApplicationModel.find(id, on: database)?.domain
     }
 
-    func secretDigests(id: UUID) async throws -> ApplicationSecretDigests? {
-        try await ApplicationModel.find(id, on: database)?.digests
+    func withSecretDigests(id: UUID) async throws -> (RegisteredApplication, ApplicationSecretDigests)? {
+        guard let model = try await ApplicationModel.find(id, on: database) else { return nil }
+        return (try model.domain, model.digests)
     }
 
     func replaceClientSecretDigest(id: UUID, with digest: String) async throws -> Bool {

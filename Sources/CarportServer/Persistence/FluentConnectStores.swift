@@ -4,7 +4,13 @@ import Foundation
 
 /// `ConnectFlowStore` backed by Fluent.
 struct FluentConnectFlowStore: ConnectFlowStore {
-    let database: any Database
+    /// Looked up only when a query runs, so answers served from memory cost no database handle.
+    private let resolveDatabase: @Sendable () -> any Database
+    var database: any Database { resolveDatabase() }
+
+    init(database: @autoclosure @escaping @Sendable () -> any Database) {
+        resolveDatabase = database
+    }
 
     func insert(_ flow: ConnectFlow) async throws {
         try await ConnectFlowModel(flow).create(on: database)
@@ -27,9 +33,16 @@ struct FluentConnectFlowStore: ConnectFlowStore {
 
 /// `ConnectionStore` backed by Fluent.
 struct FluentConnectionStore: ConnectionStore {
-    let database: any Database
+    /// Looked up only when a query runs, so answers served from memory cost no database handle.
+    private let resolveDatabase: @Sendable () -> any Database
+    var database: any Database { resolveDatabase() }
     /// Dropped entries for vehicles this store changes.
     var cache: VehicleCache?
+
+    init(database: @autoclosure @escaping @Sendable () -> any Database, cache: VehicleCache? = nil) {
+        resolveDatabase = database
+        self.cache = cache
+    }
 
     func userID(applicationID: UUID, externalID: String) async throws -> UUID {
         if let existing = try await ApplicationUserModel.query(on: database)

@@ -5,7 +5,13 @@ import SQLKit
 
 /// `OAuthStore` backed by Fluent; single-use marking is one conditional UPDATE … RETURNING, so it is atomic.
 struct FluentOAuthStore: OAuthStore {
-    let database: any Database
+    /// Looked up only when a query runs, so answers served from memory cost no database handle.
+    private let resolveDatabase: @Sendable () -> any Database
+    var database: any Database { resolveDatabase() }
+
+    init(database: @autoclosure @escaping @Sendable () -> any Database) {
+        resolveDatabase = database
+    }
 
     private var sql: any SQLDatabase {
         get throws {
@@ -49,8 +55,8 @@ struct FluentOAuthStore: OAuthStore {
         return updated.isEmpty ? .alreadyUsed(model.domain) : .redeemed(model.domain)
     }
 
-    func insertToken(_ token: StoredToken) async throws {
-        try await TokenModel(token).create(on: database)
+    func insertTokens(_ tokens: [StoredToken]) async throws {
+        try await tokens.map(TokenModel.init).create(on: database)
     }
 
     func token(digest: String) async throws -> StoredToken? {

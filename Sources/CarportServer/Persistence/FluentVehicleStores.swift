@@ -5,8 +5,15 @@ import Foundation
 
 /// `VehicleStore` backed by Fluent.
 struct FluentVehicleStore: VehicleStore {
-    let database: any Database
+    /// Looked up only when a query runs, so answers served from memory cost no database handle.
+    private let resolveDatabase: @Sendable () -> any Database
+    var database: any Database { resolveDatabase() }
     var cache: VehicleCache?
+
+    init(database: @autoclosure @escaping @Sendable () -> any Database, cache: VehicleCache? = nil) {
+        resolveDatabase = database
+        self.cache = cache
+    }
 
     func vehicle(id: UUID, applicationID: UUID) async throws -> ConnectedVehicle? {
         if let cached = cache?.vehicle(id: id) { return cached.applicationID == applicationID ? cached : nil }
@@ -47,7 +54,13 @@ struct FluentVehicleStore: VehicleStore {
 
 /// `SimulatedCarStore` backed by Fluent.
 struct FluentSimulatedCarStore: SimulatedCarStore {
-    let database: any Database
+    /// Looked up only when a query runs, so answers served from memory cost no database handle.
+    private let resolveDatabase: @Sendable () -> any Database
+    var database: any Database { resolveDatabase() }
+
+    init(database: @autoclosure @escaping @Sendable () -> any Database) {
+        resolveDatabase = database
+    }
 
     func insert(_ record: SimulatedVehicleRecord) async throws {
         try await SimulatedVehicleModel(record).create(on: database)

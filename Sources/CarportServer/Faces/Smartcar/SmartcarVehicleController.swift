@@ -22,8 +22,8 @@ struct SmartcarVehicleController {
             let vehicle = try await request.smartcarVehicle(grant: grant)
             let service = request.vehicleService
             try service.authorize(endpoint.permission, on: vehicle, grant: grant)
-            let (body, reading) = try await Self.answer(endpoint, vehicle: vehicle, service: service, units: units,
-                                                        dates: try Self.dateRange(request))
+            let dates = endpoint == .serviceHistory ? try Self.dateRange(request) : nil
+            let (body, reading) = try await Self.answer(endpoint, vehicle: vehicle, service: service, units: units, dates: dates)
             return try SmartcarResponse.json(body, units: units, reading: reading)
         }
     }
