@@ -17,9 +17,9 @@ def _flow_path(html):
     return match.group(1)
 
 
-def approve(authorization_url, base_url, brand="TESLA", email="owner@example.com", password="secret"):
+def approve(authorization_url, base_url, brand="TESLA", email="owner@example.com", password="secret", session=None):
     """Runs authorize → continue → brand → sign-in → (vehicles) → approve; returns the final redirect URL."""
-    session = requests.Session()
+    session = session or requests.Session()
     page = session.get(authorization_url, allow_redirects=True)
     assert page.status_code == 200, page.text
     flow = urljoin(base_url, _flow_path(page.text))

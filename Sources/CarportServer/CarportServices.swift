@@ -9,9 +9,10 @@ final class CarportServices: Sendable {
     let signInThrottle = SignInThrottle()
     /// Process-wide caches and budgets (each node keeps its own).
     let freshnessCache = FreshnessCache()
-    let accessTokenCache = AccessTokenCache()
+    let grantCache = GrantCache()
     /// Vehicles by id: their identity never changes, so the hot path reads it from memory.
     let vehicleCache = VehicleCache()
+    let applicationCache = ApplicationCache()
     let rateBudgets: RateBudgets
     let vinLocks = VINLocks()
 
@@ -41,9 +42,11 @@ extension Application {
 
 extension Request {
     var carport: CarportServices { application.carport }
-    var applicationRegistry: ApplicationRegistry { ApplicationRegistry(store: FluentApplicationStore(database: self.db)) }
+    var applicationRegistry: ApplicationRegistry {
+        ApplicationRegistry(store: FluentApplicationStore(database: self.db, cache: carport.applicationCache))
+    }
     var authorizationServer: AuthorizationServer {
-        AuthorizationServer(store: FluentOAuthStore(database: self.db), cache: carport.accessTokenCache)
+        AuthorizationServer(store: FluentOAuthStore(database: self.db), cache: carport.grantCache)
     }
     var connectionStore: FluentConnectionStore { FluentConnectionStore(database: self.db, cache: carport.vehicleCache) }
 
@@ -63,7 +66,7 @@ extension Request {
     var vehicleService: VehicleService {
         VehicleService(
             store: FluentVehicleStore(database: self.db, cache: carport.vehicleCache), connectors: connectors,
-            cache: carport.freshnessCache, budgets: carport.rateBudgets, tokenCache: carport.accessTokenCache,
+            cache: carport.freshnessCache, budgets: carport.rateBudgets, tokenCache: carport.grantCache,
             maxAge: carport.configuration.maxAge)
     }
 }

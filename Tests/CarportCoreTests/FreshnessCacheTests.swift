@@ -30,7 +30,7 @@ import Testing
             for try await reading in group { #expect(reading.value == .odometer(km: 1)) }
         }
         #expect(await counter.calls == 1)
-        #expect(await cache.fetches == 1)
+        #expect(cache.fetches == 1)
     }
 
     @Test func readingsOlderThanTheMaxAgeAreFetchedAgainAndCommandsInvalidate() async throws {
@@ -45,7 +45,7 @@ import Testing
         let later = start.addingTimeInterval(61)
         let fresh = try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: later) { () async throws(ConnectorError) in self.reading(3, at: later) }
         #expect(fresh.value == .odometer(km: 3))
-        await cache.invalidate([.odometer], of: vehicle)
+        cache.invalidate([.odometer], of: vehicle)
         let invalidated = try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: later) { () async throws(ConnectorError) in self.reading(4, at: later) }
         #expect(invalidated.value == .odometer(km: 4))
     }

@@ -12,10 +12,10 @@ public struct AuthorizationServer: Sendable {
 
     let store: any OAuthStore
     private let lifetimes: TokenLifetimes
-    private let cache: AccessTokenCache?
+    private let cache: GrantCache?
     let now: @Sendable () -> Date
 
-    public init(store: any OAuthStore, cache: AccessTokenCache? = nil, lifetimes: TokenLifetimes = .init(),
+    public init(store: any OAuthStore, cache: GrantCache? = nil, lifetimes: TokenLifetimes = .init(),
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.cache = cache
@@ -89,7 +89,7 @@ public struct AuthorizationServer: Sendable {
             try await revokeFamily(familyID, at: time)
             throw invalid
         }
-        guard let grant = try await store.grant(id: grantID) else { throw invalid }
+        guard let grant = try await grant(id: grantID) else { throw invalid }
         return try await issueTokens(grant: grant, familyID: familyID)
     }
 
@@ -131,6 +131,15 @@ public struct AuthorizationServer: Sendable {
             subject: subject)
     }
 
+    /// A grant by id, from the cache when it holds it.
+    func grant(id: UUID) async throws -> Grant? {
+        let time = now()
+        if let cached = cache?.grant(id: id, now: time) { return cached }
+        let grant = try await store.grant(id: id)
+        if let grant { cache?.store(grant, now: time) }
+        return grant
+    }
+
     private func revokeFamily(_ familyID: UUID, at time: Date) async throws {
         try await store.revokeFamily(familyID, at: time)
         cache?.removeAll()
@@ -163,12 +172,12 @@ extension AuthorizationServer {
     public func grant(forAccessToken token: String) async throws -> Grant? {
         let digest = SecretToken.digest(token)
         let time = now()
-        if let grant = cache?.grant(digest: digest, now: time) { return grant }
+        if let grant = cache?.grant(accessTokenDigest: digest, now: time) { return grant }
         guard let stored = try await store.token(digest: digest), stored.kind == .access,
               stored.isActive(at: time), let grantID = stored.grantID,
-              let grant = try await store.grant(id: grantID)
+              let grant = try await grant(id: grantID)
         else { return nil }
-        cache?.store(grant, digest: digest, tokenExpiresAt: stored.expiresAt, now: time)
+        cache?.store(grant, accessTokenDigest: digest, tokenExpiresAt: stored.expiresAt, now: time)
         return grant
     }
 

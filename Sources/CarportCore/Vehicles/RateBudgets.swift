@@ -28,9 +28,14 @@ public final class RateBudgets: @unchecked Sendable {
         var updated: Date
     }
 
+    private struct Key: Hashable {
+        let id: UUID
+        let isVehicle: Bool
+    }
+
     public let perApplication: RateLimit
     public let perVehicle: RateLimit
-    private var buckets: [String: Bucket] = [:]
+    private var buckets: [Key: Bucket] = [:]
     private let lock = NSLock()
 
     public init(perApplication: RateLimit, perVehicle: RateLimit) {
@@ -42,30 +47,30 @@ public final class RateBudgets: @unchecked Sendable {
     public func spend(applicationID: UUID, vehicleID: UUID?, now: Date = Date()) throws(CarportError) {
         lock.lock()
         defer { lock.unlock() }
-        let appKey = "app:\(applicationID)"
+        let appKey = Key(id: applicationID, isVehicle: false)
         if let wait = wait(appKey, perApplication, now) {
             throw CarportError(.rateLimit, "SMARTCAR_API", "The application has sent too many requests. Try again later.",
                                retryAfter: wait)
         }
-        if let vehicleID, let wait = wait("vehicle:\(vehicleID)", perVehicle, now) {
+        if let vehicleID, let wait = wait(Key(id: vehicleID, isVehicle: true), perVehicle, now) {
             throw CarportError(.rateLimit, "VEHICLE", "Too many requests to this vehicle. Try again later.", retryAfter: wait)
         }
         take(appKey, perApplication, now)
-        if let vehicleID { take("vehicle:\(vehicleID)", perVehicle, now) }
+        if let vehicleID { take(Key(id: vehicleID, isVehicle: true), perVehicle, now) }
     }
 
     /// Seconds until a token is available, or nil when one is.
-    private func wait(_ key: String, _ limit: RateLimit, _ now: Date) -> Int? {
+    private func wait(_ key: Key, _ limit: RateLimit, _ now: Date) -> Int? {
         let tokens = refilled(key, limit, now)
         guard tokens < 1 else { return nil }
         return max(1, Int(((1 - tokens) / limit.perSecond).rounded(.up)))
     }
 
-    private func take(_ key: String, _ limit: RateLimit, _ now: Date) {
+    private func take(_ key: Key, _ limit: RateLimit, _ now: Date) {
         buckets[key] = Bucket(tokens: refilled(key, limit, now) - 1, updated: now)
     }
 
-    private func refilled(_ key: String, _ limit: RateLimit, _ now: Date) -> Double {
+    private func refilled(_ key: Key, _ limit: RateLimit, _ now: Date) -> Double {
         guard let bucket = buckets[key] else { return limit.capacity }
         return min(limit.capacity, bucket.tokens + now.timeIntervalSince(bucket.updated) * limit.perSecond)
     }

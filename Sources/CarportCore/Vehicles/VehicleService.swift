@@ -37,12 +37,12 @@ public struct VehicleService: Sendable {
     private let connectors: any ConnectorDirectory
     private let cache: FreshnessCache
     private let budgets: RateBudgets
-    private let tokenCache: AccessTokenCache?
+    private let tokenCache: GrantCache?
     private let maxAge: Double
     private let now: @Sendable () -> Date
 
     public init(store: any VehicleStore, connectors: any ConnectorDirectory, cache: FreshnessCache, budgets: RateBudgets,
-                tokenCache: AccessTokenCache? = nil, maxAge: Double, now: @escaping @Sendable () -> Date = Date.init) {
+                tokenCache: GrantCache? = nil, maxAge: Double, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.connectors = connectors
         self.cache = cache
@@ -101,7 +101,7 @@ public struct VehicleService: Sendable {
         } catch {
             throw error.canonical
         }
-        await cache.invalidate(command.affectedSignals, of: vehicle.id)
+        cache.invalidate(command.affectedSignals, of: vehicle.id)
     }
 
     /// The application stops having access to the vehicle (every grant of the application drops it).

@@ -44,7 +44,7 @@ struct OpsController: RouteCollection {
 
     @Sendable func metrics(request: Request) async throws -> Response {
         let headers: HTTPHeaders = ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"]
-        let fetches = await request.carport.freshnessCache.fetches
+        let fetches = request.carport.freshnessCache.fetches
         let text = CarportMetrics.registry.emitToString()
             + "# TYPE carport_connector_fetches_total counter\ncarport_connector_fetches_total \(fetches)\n"
         return Response(status: .ok, headers: headers, body: .init(string: text))

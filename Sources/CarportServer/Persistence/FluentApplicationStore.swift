@@ -8,8 +8,11 @@ struct FluentApplicationStore: ApplicationStore {
     private let resolveDatabase: @Sendable () -> any Database
     var database: any Database { resolveDatabase() }
 
-    init(database: @autoclosure @escaping @Sendable () -> any Database) {
+    private let cache: ApplicationCache?
+
+    init(database: @autoclosure @escaping @Sendable () -> any Database, cache: ApplicationCache? = nil) {
         resolveDatabase = database
+        self.cache = cache
     }
 
     func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests) async throws {
@@ -25,20 +28,25 @@ struct FluentApplicationStore: ApplicationStore {
     }
 
     func withSecretDigests(id: UUID) async throws -> (RegisteredApplication, ApplicationSecretDigests)? {
+        if let cached = cache?.lookup(id: id) { return cached }
         guard let model = try await ApplicationModel.find(id, on: database) else { return nil }
-        return (try model.domain, model.digests)
+        let application = try model.domain
+        cache?.store(application, model.digests)
+        return (application, model.digests)
     }
 
     func replaceClientSecretDigest(id: UUID, with digest: String) async throws -> Bool {
         guard let model = try await ApplicationModel.find(id, on: database) else { return false }
         model.clientSecretDigest = digest
         try await model.save(on: database)
+        cache?.remove(id: id)
         return true
     }
 
     func delete(id: UUID) async throws -> Bool {
         guard let model = try await ApplicationModel.find(id, on: database) else { return false }
         try await model.delete(on: database)
+        cache?.remove(id: id)
         return true
     }
 

@@ -64,22 +64,28 @@ enum SmartcarErrors {
 }
 
 /// Turns every error inside the Smartcar face into its error format, with `SC-Request-Id` on every response.
-struct SmartcarErrorMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response: Response
-        do {
-            response = try await next.respond(to: request)
-        } catch let error as CarportError {
+/// Future-based: the hot path takes no extra task hop.
+struct SmartcarErrorMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            response.headers.replaceOrAdd(name: "SC-Request-Id", value: request.id)
+            return response
+        }.flatMapErrorThrowing { error in
+            Self.response(for: error, request: request)
+        }
+    }
+
+    private static func response(for error: any Error, request: Request) -> Response {
+        switch error {
+        case let error as CarportError:
             return SmartcarErrors.response(error, for: request)
-        } catch let abort as any AbortError where abort.status == .notFound {
+        case let abort as any AbortError where abort.status == .notFound:
             return SmartcarErrors.response(CarportError(.resourceNotFound, "PATH", "The requested resource does not exist."), for: request)
-        } catch let abort as any AbortError where abort.status.code < 500 {
+        case let abort as any AbortError where abort.status.code < 500:
             return SmartcarErrors.response(CarportError.validation(abort.reason), for: request)
-        } catch {
+        default:
             request.logger.error("Smartcar face: \(String(reflecting: error))")
             return SmartcarErrors.response(CarportError.internalError(), for: request)
         }
-        response.headers.replaceOrAdd(name: "SC-Request-Id", value: request.id)
-        return response
     }
 }

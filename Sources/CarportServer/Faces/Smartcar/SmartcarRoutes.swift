@@ -39,13 +39,14 @@ struct SmartcarRoutes: RouteCollection {
 }
 
 /// Accepts `v2.0` and any other well-formed `v<major>.<minor>`; anything else is `RESOURCE_NOT_FOUND:VERSION`.
-struct SmartcarVersionMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct SmartcarVersionMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let version = request.parameters.get("version") ?? ""
         let parts = version.dropFirst().split(separator: ".", omittingEmptySubsequences: false)
         guard version.hasPrefix("v"), parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
-            throw CarportError(.resourceNotFound, "VERSION", "The requested API version does not exist.")
+            return request.eventLoop.makeFailedFuture(
+                CarportError(.resourceNotFound, "VERSION", "The requested API version does not exist."))
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Grants, and which grant an access token opens, kept in memory so hot paths (vehicle reads, refresh) need no
+/// database round trip for them.
+///
+/// Entries live at most `ttl` seconds and an access token's entry never outlives the token. Anything that revokes
+/// tokens or narrows a grant empties the cache of this process at once; other nodes see such changes within `ttl`.
+public final class GrantCache: @unchecked Sendable {
+    private struct Entry<Value> {
+        let value: Value
+        let validUntil: Date
+    }
+
+    public let ttl: Double
+    public let capacity: Int
+    private var byToken: [String: Entry<Grant>] = [:]
+    private var byID: [UUID: Entry<Grant>] = [:]
+    private let lock = NSLock()
+
+    public init(ttl: Double = 5, capacity: Int = 100_000) {
+        self.ttl = ttl
+        self.capacity = capacity
+    }
+
+    func grant(accessTokenDigest digest: String, now: Date) -> Grant? {
+        lock.withLock { Self.fresh(&byToken, digest, now) }
+    }
+
+    func store(_ grant: Grant, accessTokenDigest digest: String, tokenExpiresAt: Date, now: Date) {
+        lock.withLock {
+            if byToken.count >= capacity { byToken.removeAll(keepingCapacity: true) }
+            byToken[digest] = Entry(value: grant, validUntil: min(tokenExpiresAt, now.addingTimeInterval(ttl)))
+        }
+    }
+
+    func grant(id: UUID, now: Date) -> Grant? {
+        lock.withLock { Self.fresh(&byID, id, now) }
+    }
+
+    func store(_ grant: Grant, now: Date) {
+        lock.withLock {
+            if byID.count >= capacity { byID.removeAll(keepingCapacity: true) }
+            byID[grant.id] = Entry(value: grant, validUntil: now.addingTimeInterval(ttl))
+        }
+    }
+
+    /// Forgets everything (after a revocation or a disconnection).
+    public func removeAll() {
+        lock.withLock {
+            byToken.removeAll()
+            byID.removeAll()
+        }
+    }
+
+    private static func fresh<Key: Hashable>(_ table: inout [Key: Entry<Grant>], _ key: Key, _ now: Date) -> Grant? {
+        guard let entry = table[key] else { return nil }
+        guard entry.validUntil > now else {
+            table[key] = nil
+            return nil
+        }
+        return entry.value
+    }
+}
