@@ -41,6 +41,20 @@ import VaporTesting
         try await app.asyncShutdown()
     }
 
+    @Test func livenessAnswersWithoutTheDatabaseAndResponsesCarryServerTiming() async throws {
+        try await TestCarport.withApp { app in
+            try await app.testing().test(.GET, "health/live") { response in
+                #expect(response.status == .ok)
+                #expect(response.body.string == #"{"status":"ok"}"#)
+                let timing = try #require(response.headers.first(name: "Server-Timing"))
+                #expect(timing.hasPrefix("app;dur="))
+                #expect(Double(timing.dropFirst("app;dur=".count)) != nil)
+            }
+        }
+        #expect(RequestLogMiddleware.milliseconds(1_234) == "1.234")
+        #expect(RequestLogMiddleware.milliseconds(7) == "0.007")
+    }
+
     @Test func everyResponseCarriesARequestIdAndEchoesTheCallers() async throws {
         try await TestCarport.withApp { app in
             try await app.testing().test(.GET, "health", headers: ["X-Request-Id": "abc-123"]) { response in
