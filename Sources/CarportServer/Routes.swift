@@ -22,6 +22,7 @@ enum Routes {
         }
 
         try app.register(collection: SimulatorController())
+        try app.register(collection: EnodeRoutes())
         try app.register(collection: SmartcarRoutes())
     }
 }

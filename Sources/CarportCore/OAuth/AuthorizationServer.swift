@@ -188,4 +188,21 @@ extension AuthorizationServer {
         else { return nil }
         return stored.applicationID
     }
+
+    /// Everything one user of the application granted, as one grant (for application tokens acting for a user, like
+    /// Enode's `Enode-User-Id`): all permissions over the union of the user's vehicles. Nil when the user is unknown.
+    public func userAccess(applicationID: UUID, externalUserID: String) async throws -> Grant? {
+        guard let userID = try await store.user(applicationID: applicationID, externalID: externalUserID) else { return nil }
+        let grants = try await store.grants(userID: userID)
+        var vehicleIDs: [UUID] = []
+        for id in grants.flatMap(\.vehicleIDs) where !vehicleIDs.contains(id) { vehicleIDs.append(id) }
+        return Grant(id: grants.first?.id ?? UUID(), applicationID: applicationID, userID: userID, vehicleIDs: vehicleIDs,
+                     permissions: Permission.allCases, mode: grants.first?.mode ?? .test, scope: "all",
+                     issuesRefreshTokens: false, createdAt: grants.first?.createdAt ?? now())
+    }
+
+    /// The application's own id for a user (e.g. Enode's `userId`).
+    public func externalID(userID: UUID) async throws -> String? {
+        try await store.externalID(userID: userID)
+    }
 }

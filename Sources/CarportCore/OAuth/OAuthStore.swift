@@ -5,6 +5,10 @@ import Foundation
 public protocol OAuthStore: Sendable {
     func insertGrant(_ grant: Grant) async throws
     func grant(id: UUID) async throws -> Grant?
+    /// The application's user with this external id, if it exists.
+    func user(applicationID: UUID, externalID: String) async throws -> UUID?
+    func grants(userID: UUID) async throws -> [Grant]
+    func externalID(userID: UUID) async throws -> String?
 
     func insertCode(_ code: StoredAuthorizationCode) async throws
     /// Marks the code used if it was unused, and says which it was.

@@ -63,6 +63,11 @@ public struct VehicleService: Sendable {
     /// Checks permission and budgets for a request about `vehicle` (static data included).
     public func authorize(_ permission: Permission, on vehicle: ConnectedVehicle, grant: Grant) throws(CarportError) {
         guard grant.permissions.contains(permission) else { throw CarportError.permission }
+        try spendBudget(on: vehicle, grant: grant)
+    }
+
+    /// Takes one request from the application's and the vehicle's budgets (for faces that check their own scopes).
+    public func spendBudget(on vehicle: ConnectedVehicle, grant: Grant) throws(CarportError) {
         try budgets.spend(applicationID: grant.applicationID, vehicleID: vehicle.id, now: now())
     }
 

@@ -80,8 +80,9 @@ struct AuthorizationRequestParser {
         return request
     }
 
-    /// Enode Link parameters (`/enode/oauth2/auth`), with Enode v1 scopes.
-    func enodeRequest(_ client: Client, vendor: String?) throws(OAuthError) -> AuthorizationRequest {
+    /// Enode Link parameters (`/enode/oauth2/auth`), with Enode v1 scopes; a link's user and vendor when the state
+    /// is a link state.
+    func enodeRequest(_ client: Client, user: String?, vendor: String?) throws(OAuthError) -> AuthorizationRequest {
         try rejectRepeats()
         try expectResponseType("code")
         let scope = query.nonEmpty("scope") ?? ""
@@ -93,6 +94,7 @@ struct AuthorizationRequestParser {
             scope: scope, mode: client.application.mode)
         request.issuesRefreshTokens = mapped.offlineAccess
         request.make = vendor
+        request.user = user
         request.codeChallenge = try codeChallenge()
         return request
     }

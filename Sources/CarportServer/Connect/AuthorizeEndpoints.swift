@@ -31,7 +31,8 @@ struct AuthorizeEndpoints {
                 }
                 authorization = try parser.reauthenticationRequest(client, vehicle: vehicle)
             case .enode:
-                authorization = try parser.enodeRequest(client, vendor: nil)
+                let link = EnodeLinkState.open(client.state, applicationID: client.application.id, box: request.carport.secretBox)
+                authorization = try parser.enodeRequest(client, user: link?.userID, vendor: link?.vendor)
             }
         } catch let error as OAuthError {
             return request.redirect(to: RedirectURL.build(client.redirectURI, [

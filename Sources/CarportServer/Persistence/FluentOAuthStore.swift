@@ -39,6 +39,23 @@ struct FluentOAuthStore: OAuthStore {
         return try model.domain(vehicleIDs: vehicleIDs)
     }
 
+    func user(applicationID: UUID, externalID: String) async throws -> UUID? {
+        try await ApplicationUserModel.query(on: database).filter(\.$application.$id == applicationID)
+            .filter(\.$externalID == externalID).first()?.requireID()
+    }
+
+    func externalID(userID: UUID) async throws -> String? {
+        try await ApplicationUserModel.find(userID, on: database)?.externalID
+    }
+
+    func grants(userID: UUID) async throws -> [Grant] {
+        var grants: [Grant] = []
+        for model in try await GrantModel.query(on: database).filter(\.$user.$id == userID).all() {
+            if let grant = try await grant(id: try model.requireID()) { grants.append(grant) }
+        }
+        return grants
+    }
+
     func insertCode(_ code: StoredAuthorizationCode) async throws {
         try await AuthorizationCodeModel(code).create(on: database)
     }

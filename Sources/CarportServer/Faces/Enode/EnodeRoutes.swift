@@ -1,0 +1,150 @@
+import CarportConnectors
+import CarportCore
+import Foundation
+import Vapor
+
+/// The Enode v1 face under `/enode` (enode.md §3): link, me, vehicles with field selection, charging, readiness.
+/// (Its OAuth endpoints are mounted with Connect.)
+struct EnodeRoutes: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let enode = routes.grouped("enode").grouped(EnodeProblemMiddleware())
+        enode.post("users", ":userId", "link", use: link)
+        enode.get("me", use: me)
+        enode.get("vehicles", use: vehicles)
+        let vehicle = enode.grouped("vehicles", ":vehicleId")
+        vehicle.get(use: vehicleByID)
+        for field in EnodeVehicleBody.Field.allCases {
+            vehicle.get(PathComponent(stringLiteral: Self.path(of: field)), use: subObject(field))
+        }
+        vehicle.post("charging", use: charging)
+        enode.get("health", "ready") { _ in Response(status: .noContent) }
+    }
+
+    /// `POST /users/{userId}/link` (client token): creates the user if needed and returns `{"linkState"}`.
+    @Sendable func link(request: Request) async throws -> Response {
+        let applicationID = try await EnodeCaller.client(request)
+        guard let userID = request.parameters.get("userId"), !userID.isEmpty, userID.count <= 200 else {
+            throw EnodeProblem.validation("\"userId\" must be a non-empty string")
+        }
+        let body = try Self.jsonObject(request)
+        var vendor: String?
+        if let value = body["vendor"] {
+            guard let name = value as? String, SimulatedCatalog.brands.contains(where: { $0.make == name }) else {
+                throw EnodeProblem.validation("\"vendor\" must be one of \(SimulatedCatalog.brands.map(\.make).joined(separator: ", "))")
+            }
+            vendor = name
+        }
+        _ = try await request.connectionStore.userID(applicationID: applicationID, externalID: userID)
+        let state = try EnodeLinkState(applicationID: applicationID, userID: userID, vendor: vendor,
+                                       expiresAt: Date().addingTimeInterval(EnodeLinkState.lifetime))
+            .seal(with: request.carport.secretBox)
+        return try Self.json(.object([("linkState", .string(state))]))
+    }
+
+    /// `GET /me`: the user and the vendors they linked.
+    @Sendable func me(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        let service = request.vehicleService
+        var vendors: [String] = []
+        for id in caller.grant.vehicleIDs {
+            let make = try await service.vehicle(id, grant: caller.grant).identity.make
+            if !vendors.contains(make) { vendors.append(make) }
+        }
+        let userID = try await request.authorizationServer.externalID(userID: caller.grant.userID) ?? ""
+        return try Self.json(.object([
+            ("id", .string(userID)),
+            ("linkedVendors", .array(vendors.map { .object([("vendor", .string($0)), ("isValid", true)]) })),
+        ]))
+    }
+
+    @Sendable func vehicles(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: EnodeVehicleBody.allScopes)
+        let fields = try Self.fields(request, caller: caller)
+        let service = request.vehicleService
+        var bodies: [JSONValue] = []
+        for id in caller.grant.vehicleIDs {
+            let vehicle = try await caller.vehicle(id.uuidString, service: service)
+            try service.spendBudget(on: vehicle, grant: caller.grant)
+            bodies.append(try await EnodeVehicleBody(vehicle: vehicle, service: service).body(fields: fields))
+        }
+        return try Self.json(.array(bodies))
+    }
+
+    @Sendable func vehicleByID(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: EnodeVehicleBody.allScopes)
+        let fields = try Self.fields(request, caller: caller)
+        let service = request.vehicleService
+        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
+        try service.spendBudget(on: vehicle, grant: caller.grant)
+        return try Self.json(try await EnodeVehicleBody(vehicle: vehicle, service: service).body(fields: fields))
+    }
+
+    func subObject(_ field: EnodeVehicleBody.Field) -> @Sendable (Request) async throws -> Response {
+        { request in
+            let caller = try await EnodeCaller.user(request)
+            try caller.require(anyOf: [field.scope])
+            let service = request.vehicleService
+            let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
+            try service.spendBudget(on: vehicle, grant: caller.grant)
+            return try Self.json(try await EnodeVehicleBody(vehicle: vehicle, service: service).object(field).0)
+        }
+    }
+
+    /// `POST /vehicles/{id}/charging {"action": "START"|"STOP"}` → 204.
+    @Sendable func charging(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: ["control:vehicle:charging"])
+        let service = request.vehicleService
+        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
+        let command: VehicleCommand
+        switch try Self.jsonObject(request)["action"] as? String {
+        case "START": command = .startCharge
+        case "STOP": command = .stopCharge
+        default: throw EnodeProblem.validation("\"action\" must be one of START, STOP")
+        }
+        try await service.perform(command, on: vehicle, grant: caller.grant)
+        return Response(status: .noContent)
+    }
+
+    // MARK: - Helpers
+
+    /// `field[]` / `field` selection; each field needs its own scope.
+    static func fields(_ request: Request, caller: EnodeCaller) throws -> [EnodeVehicleBody.Field] {
+        let query = FormParameters(request.url.query)
+        var fields: [EnodeVehicleBody.Field] = []
+        for name in query.all("field[]") + query.all("field") {
+            guard let field = EnodeVehicleBody.Field(rawValue: name) else {
+                throw EnodeProblem.validation("\"field\" must be one of chargeState, location, information, odometer"
+                    + (name == "smartChargingPolicy" ? " (smart charging is not available yet)" : ""))
+            }
+            try caller.require(anyOf: [field.scope])
+            if !fields.contains(field) { fields.append(field) }
+        }
+        return fields
+    }
+
+    static func path(of field: EnodeVehicleBody.Field) -> String {
+        switch field {
+        case .chargeState: "charge-state"
+        case .location: "location"
+        case .information: "information"
+        case .odometer: "odometer"
+        }
+    }
+
+    static func jsonObject(_ request: Request) throws -> [String: Any] {
+        guard let buffer = request.body.data, buffer.readableBytes > 0 else { return [:] }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
+            throw EnodeProblem.validation("the body must be a JSON object")
+        }
+        return object
+    }
+
+    static func json(_ body: JSONValue) throws -> Response {
+        let response = Response(status: .ok, body: .init(data: try body.data()))
+        response.headers.contentType = .json
+        return response
+    }
+}

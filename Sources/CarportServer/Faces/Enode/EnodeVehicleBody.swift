@@ -1,0 +1,113 @@
+import CarportConnectors
+import CarportCore
+import Foundation
+
+/// Enode v1 vehicle objects (enode.md §3.2) built from canonical readings.
+struct EnodeVehicleBody {
+    /// The sub-objects `field[]` can ask for, with the scope and permission each needs.
+    enum Field: String, CaseIterable {
+        case chargeState, location, information, odometer
+
+        var scope: String {
+            switch self {
+            case .chargeState: "vehicle:charge_state"
+            case .location: "vehicle:location"
+            case .information: "vehicle:information"
+            case .odometer: "vehicle:odometer"
+            }
+        }
+
+        var permission: Permission {
+            switch self {
+            case .chargeState: .readCharge
+            case .location: .readLocation
+            case .information: .readVehicleInfo
+            case .odometer: .readOdometer
+            }
+        }
+    }
+
+    static let allScopes = ["vehicle:location", "vehicle:odometer", "vehicle:information", "vehicle:charge_state",
+                            "vehicle:smart_charging_policy"]
+
+    let vehicle: ConnectedVehicle
+    let service: VehicleService
+
+    /// The vehicle with the requested sub-objects.
+    func body(fields: [Field]) async throws -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("id", .string(vehicle.id.uuidString.lowercased()))]
+        var objects: [(String, JSONValue)] = []
+        var lastSeen: Date?
+        for field in fields {
+            let (object, seen) = try await self.object(field)
+            objects.append((field.rawValue, object))
+            if let seen { lastSeen = max(lastSeen ?? seen, seen) }
+        }
+        pairs.append(("isReachable", true))
+        pairs.append(("lastSeen", lastSeen.map { .string(EnodeTime.format($0)) } ?? .null))
+        pairs.append(("chargingLocationId", .null))
+        return .object(pairs + objects)
+    }
+
+    /// One sub-object and the time its data was recorded.
+    func object(_ field: Field) async throws -> (JSONValue, Date?) {
+        switch field {
+        case .information:
+            let brand = SimulatedCatalog.brands.first { $0.make == vehicle.identity.make }?.displayName ?? vehicle.identity.make
+            return (.object([("id", .string(vehicle.id.uuidString.lowercased())), ("brand", .string(brand)),
+                             ("model", .string(vehicle.identity.model)), ("year", .int(vehicle.identity.year))]), nil)
+        case .location:
+            guard let reading = try await read(.location), case .location(let location) = reading.value else {
+                return (.object([("longitude", .null), ("latitude", .null), ("lastUpdated", .null)]), nil)
+            }
+            return (.object([("longitude", .number(location.longitude)), ("latitude", .number(location.latitude)),
+                             ("lastUpdated", .string(EnodeTime.format(reading.recordedAt)))]), reading.recordedAt)
+        case .odometer:
+            guard let reading = try await read(.odometer), case .odometer(let km) = reading.value else {
+                return (.object([("distance", .null), ("lastUpdated", .null)]), nil)
+            }
+            return (.object([("distance", .number(km)), ("lastUpdated", .string(EnodeTime.format(reading.recordedAt)))]),
+                    reading.recordedAt)
+        case .chargeState:
+            return try await chargeState()
+        }
+    }
+
+    private func chargeState() async throws -> (JSONValue, Date?) {
+        guard let batteryReading = try await read(.battery), case .battery(let battery) = batteryReading.value,
+              let chargeReading = try await read(.charge), case .charge(let charge) = chargeReading.value,
+              let limitReading = try await read(.chargeLimit), case .chargeLimit(let limit) = limitReading.value,
+              let capacityReading = try await read(.batteryCapacity), case .batteryCapacity(let capacity) = capacityReading.value
+        else {
+            let keys = ["batteryLevel", "range", "isPluggedIn", "isCharging", "isChargingReasons", "chargeRate",
+                        "chargeTimeRemaining", "chargeLimit", "batteryCapacity"]
+            return (.object(keys.map { ($0, .null) }), nil)
+        }
+        let isCharging = charge.state == .charging
+        let reason = isCharging ? "DEFAULT" : !charge.isPluggedIn ? "NOT_PLUGGED_IN"
+            : charge.state == .fullyCharged ? "FULLY_CHARGED" : "DEFAULT"
+        let remaining: JSONValue = isCharging && charge.powerKW > 0
+            ? .int(Int((max(0, limit - battery.percentRemaining) * capacity / charge.powerKW * 60).rounded())) : .null
+        return (.object([
+            ("batteryLevel", .number((battery.percentRemaining * 100).rounded())), ("range", .number(battery.rangeKm)),
+            ("isPluggedIn", .bool(charge.isPluggedIn)), ("isCharging", .bool(isCharging)),
+            ("isChargingReasons", .array([.string(reason)])),
+            ("chargeRate", isCharging ? .number(charge.powerKW) : .null), ("chargeTimeRemaining", remaining),
+            ("chargeLimit", .number((limit * 100).rounded())), ("batteryCapacity", .number(capacity)),
+        ]), max(batteryReading.recordedAt, chargeReading.recordedAt))
+    }
+
+    /// A reading, or nil when the vehicle cannot report it (Enode answers nulls then).
+    private func read(_ signal: SignalKind) async throws -> SignalReading? {
+        do {
+            return try await service.readAuthorized(signal, of: vehicle)
+        } catch let error as CarportError where error.kind == .compatibility {
+            return nil
+        }
+    }
+}
+
+/// ISO-8601 UTC timestamps as Enode sends them.
+enum EnodeTime {
+    static func format(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+}

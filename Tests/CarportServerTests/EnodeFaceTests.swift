@@ -1,0 +1,144 @@
+import CarportCore
+import Foundation
+import Testing
+import VaporTesting
+@testable import CarportServer
+
+/// The Enode v1 face: link, user tokens and scopes, client token with `Enode-User-Id`, vehicles, charging, problems.
+@Suite struct EnodeFaceTests {
+    struct Linked {
+        let client: TestClient
+        let userToken: String
+        let clientToken: String
+    }
+
+    private func call(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, headers extra: HTTPHeaders = [:],
+                      json: String? = nil) async throws -> (HTTPStatus, HTTPHeaders, Any?) {
+        var headers = extra
+        if let token { headers.replaceOrAdd(name: .authorization, value: "Bearer \(token)") }
+        if json != nil { headers.replaceOrAdd(name: .contentType, value: "application/json") }
+        var result: (HTTPStatus, HTTPHeaders, Any?)?
+        try await app.testing().test(method, path, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+            result = (response.status, response.headers,
+                      try? JSONSerialization.jsonObject(with: Data(buffer: response.body), options: .fragmentsAllowed))
+        }
+        return try #require(result)
+    }
+
+    /// Client token → link → Enode Link (vendor preselected) → user token.
+    private func link(_ app: Application, userID: String = "user-42", scope: String = "all offline_access",
+                      email: String = "enode@example.com") async throws -> Linked {
+        let client = try await TestClient.register(app)
+        let (_, _, clientJSON) = try await client.tokenRequest(app, [("grant_type", "client_credentials")], path: "/enode/oauth2/token")
+        let clientToken = try #require(clientJSON["access_token"] as? String)
+        let (status, _, linked) = try await call(app, .POST, "/enode/users/\(userID)/link", token: clientToken, json: #"{"vendor":"TESLA"}"#)
+        #expect(status == .ok)
+        let linkState = try #require((linked as? [String: Any])?["linkState"] as? String)
+        var driver = ConnectDriver(app: app)
+        let path = "/enode/oauth2/auth?response_type=code&client_id=\(client.id)&redirect_uri=\(RedirectURL.encode(client.redirectURI))"
+            + "&scope=\(RedirectURL.encode(scope))&state=\(RedirectURL.encode(linkState))"
+        let redirect = try await driver.connect(path, make: "BMW", email: email)
+        let query = ConnectDriver.query(redirect)
+        #expect(query["state"] == linkState)
+        let (_, _, tokens) = try await client.tokenRequest(app, [("grant_type", "authorization_code"), ("code", query["code"] ?? ""),
+                                                                 ("redirect_uri", client.redirectURI)], path: "/enode/oauth2/token")
+        return Linked(client: client, userToken: try #require(tokens["access_token"] as? String), clientToken: clientToken)
+    }
+
+    @Test func linkPreselectsTheVendorAndTheUserTokenSeesTheUser() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await link(app)
+            let (status, _, me) = try await call(app, .GET, "/enode/me", token: linked.userToken)
+            #expect(status == .ok)
+            let body = try #require(me as? [String: Any])
+            #expect(body["id"] as? String == "user-42")
+            #expect((body["linkedVendors"] as? [[String: Any]])?.first?["vendor"] as? String == "TESLA")
+        }
+    }
+
+    @Test func vehiclesWithFieldSelection() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await link(app)
+            let (status, _, list) = try await call(app, .GET, "/enode/vehicles?field[]=chargeState&field[]=information", token: linked.userToken)
+            #expect(status == .ok)
+            let vehicle = try #require((list as? [[String: Any]])?.first)
+            #expect(Set(vehicle.keys) == ["id", "isReachable", "lastSeen", "chargingLocationId", "chargeState", "information"])
+            let charge = try #require(vehicle["chargeState"] as? [String: Any])
+            #expect((0...100).contains(charge["batteryLevel"] as? Double ?? -1))
+            #expect(charge["batteryCapacity"] as? Double ?? 0 > 0)
+            #expect((vehicle["information"] as? [String: Any])?["brand"] as? String == "Tesla")
+            let id = try #require(vehicle["id"] as? String)
+            let (_, _, bare) = try await call(app, .GET, "/enode/vehicles/\(id)", token: linked.userToken)
+            #expect(Set((bare as? [String: Any])?.keys ?? [:].keys) == ["id", "isReachable", "lastSeen", "chargingLocationId"])
+            let (_, _, location) = try await call(app, .GET, "/enode/vehicles/\(id)/location", token: linked.userToken)
+            #expect((location as? [String: Any])?["latitude"] is Double)
+            let (badStatus, headers, problem) = try await call(app, .GET, "/enode/vehicles?field=smartChargingPolicy", token: linked.userToken)
+            #expect(badStatus == .badRequest)
+            #expect(headers.first(name: .contentType) == "application/problem+json")
+            #expect((problem as? [String: Any])?["type"] as? String == "https://docs.enode.io/problems/payload-validation-error")
+        }
+    }
+
+    @Test func scopesLimitWhatAUserTokenMayRead() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await link(app, scope: "vehicle:location")
+            let (_, _, list) = try await call(app, .GET, "/enode/vehicles", token: linked.userToken)
+            let id = try #require((list as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await call(app, .GET, "/enode/vehicles/\(id)/location", token: linked.userToken).0 == .ok)
+            let (status, _, problem) = try await call(app, .GET, "/enode/vehicles/\(id)/charge-state", token: linked.userToken)
+            #expect(status == .forbidden)
+            #expect((problem as? [String: Any])?["title"] as? String == "Unauthorized for resource")
+            #expect(try await call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"START"}"#).0 == .forbidden)
+        }
+    }
+
+    @Test func clientTokenWithEnodeUserIdActsForThatUser() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await link(app)
+            let (status, _, list) = try await call(app, .GET, "/enode/vehicles?field[]=odometer", token: linked.clientToken,
+                                                   headers: ["Enode-User-Id": "user-42"])
+            #expect(status == .ok)
+            let vehicle = try #require((list as? [[String: Any]])?.first)
+            #expect((vehicle["odometer"] as? [String: Any])?["distance"] is Double)
+            #expect(try await call(app, .GET, "/enode/vehicles", token: linked.clientToken).0 == .badRequest)
+            let (unknown, _, problem) = try await call(app, .GET, "/enode/vehicles", token: linked.clientToken,
+                                                       headers: ["Enode-User-Id": "nobody"])
+            #expect(unknown == .notFound)
+            #expect((problem as? [String: Any])?["title"] as? String == "User does not exist")
+            #expect(try await call(app, .POST, "/enode/users/x/link", token: linked.userToken).0 == .unauthorized,
+                    "admin endpoints take client tokens only")
+        }
+    }
+
+    @Test func chargingCommandsAndProblems() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await link(app)
+            let (_, _, list) = try await call(app, .GET, "/enode/vehicles", token: linked.userToken)
+            let id = try #require((list as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"START"}"#).0 == .noContent)
+            #expect(try await call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
+            #expect(try await call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"FLY"}"#).0 == .badRequest)
+            let (missing, _, _) = try await call(app, .GET, "/enode/vehicles/\(UUID().uuidString)", token: linked.userToken)
+            #expect(missing == .notFound)
+            let (unauthorized, headers, _) = try await call(app, .GET, "/enode/me", token: nil)
+            #expect(unauthorized == .unauthorized)
+            #expect(headers.first(name: .contentType) == "application/problem+json")
+            #expect(try await call(app, .GET, "/enode/health/ready", token: nil).0 == .noContent)
+        }
+    }
+
+    @Test func aForgedOrForeignLinkStateIsAPlainState() async throws {
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app)
+            let box = app.carport.secretBox
+            let other = try EnodeLinkState(applicationID: UUID(), userID: "u", vendor: "KIA", expiresAt: Date().addingTimeInterval(60)).seal(with: box)
+            #expect(EnodeLinkState.open(other, applicationID: try #require(UUID(uuidString: client.id)), box: box) == nil)
+            #expect(EnodeLinkState.open("v1.forged", applicationID: UUID(), box: box) == nil)
+            let appID = UUID()
+            let valid = try EnodeLinkState(applicationID: appID, userID: "u", vendor: nil, expiresAt: Date().addingTimeInterval(60)).seal(with: box)
+            #expect(EnodeLinkState.open(valid, applicationID: appID, box: box)?.userID == "u")
+            let expired = try EnodeLinkState(applicationID: appID, userID: "u", vendor: nil, expiresAt: Date().addingTimeInterval(-1)).seal(with: box)
+            #expect(EnodeLinkState.open(expired, applicationID: appID, box: box) == nil)
+        }
+    }
+}
