@@ -36,8 +36,13 @@ def approve(authorization_url, base_url, brand="TESLA", email="owner@example.com
     post("continue")
     if 'class="brand-list-item"' in page_text[0]:
         post("brand", brand=brand)
-    post("sign-in", username=email, password=password)
+    # An owner who already granted everything asked for is not asked again (approval_prompt=auto).
+    location = post("sign-in", username=email, password=password)
+    if not location.startswith("/connect/"):
+        return location
     if "vehicles-continue-button" in page_text[0]:
-        post("vehicles", vin=re.findall(r'name="vin" value="([^"]+)"', page_text[0]))
+        location = post("vehicles", vin=re.findall(r'name="vin" value="([^"]+)"', page_text[0]))
+        if not location.startswith("/connect/"):
+            return location
     permissions = re.findall(r'name="permission" value="([^"]+)"', page_text[0])
     return post("consent", decision="approve", permission=permissions)

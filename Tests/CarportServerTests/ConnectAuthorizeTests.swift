@@ -131,6 +131,31 @@ import VaporTesting
         }
     }
 
+    @Test func autoApprovalSkipsConsentOnlyForWhatTheOwnerAlreadyGranted() async throws {
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app)
+            var first = ConnectDriver(app: app)
+            _ = try await first.connect(client.authorizePath(scope: "read_battery read_odometer"), email: "again@example.com")
+
+            func signIn(_ parameters: [(String, String)], scope: String) async throws -> ConnectDriver.Page {
+                var driver = ConnectDriver(app: app)
+                var page = try await driver.start(client.authorizePath(parameters, scope: scope))
+                let flowPath = try #require(ConnectDriver.flowPath(in: page.body))
+                page = try await driver.submit(page, flowPath: flowPath, action: "continue", [])
+                page = try await driver.submit(page, flowPath: flowPath, action: "brand", [("brand", "TESLA")])
+                let token = try #require(page.csrfToken)
+                return try await driver.post(flowPath + "/sign-in", form: [("csrf_token", token), ("username", "again@example.com"), ("password", "x")])
+            }
+            let skipped = try await signIn([], scope: "read_battery")
+            #expect(skipped.status == .seeOther)
+            #expect(try skipped.redirectQuery()["code"] != nil, "a subset of what was granted needs no consent")
+            let forced = try await signIn([("approval_prompt", "force")], scope: "read_battery")
+            #expect(forced.location?.hasPrefix("/connect/") == true, "force shows the consent page")
+            let broader = try await signIn([], scope: "read_battery read_location")
+            #expect(broader.location?.hasPrefix("/connect/") == true, "a new permission needs consent")
+        }
+    }
+
     @Test func makeSkipsTheBrandList() async throws {
         try await TestCarport.withApp { app in
             let client = try await TestClient.register(app)

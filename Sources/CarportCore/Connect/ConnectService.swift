@@ -136,7 +136,7 @@ public struct ConnectService: Sendable {
             return try await finish(flow, .redirect(errorRedirect(flow.request, .noVehicles)))
         }
         try await flows.update(flow)
-        return .page(flow, message: nil)
+        return try await skippingConsentIfGranted(flow)
     }
 
     public func selectVehicles(_ flow: ConnectFlow, vins: [String]) async throws -> Next {
@@ -147,7 +147,7 @@ public struct ConnectService: Sendable {
         guard !(flow.request.singleSelect && chosen.count > 1) else { return .page(flow, message: "Choose one vehicle.") }
         flow.selectedVINs = chosen
         try await flows.update(flow)
-        return .page(flow, message: nil)
+        return try await skippingConsentIfGranted(flow)
     }
 
     /// The owner's decision on the consent page. Required permissions are always part of an approval.
@@ -178,6 +178,35 @@ public struct ConnectService: Sendable {
             codeChallenge: request.codeChallenge)
         return try await finish(flow, .redirect(RedirectURL.build(
             request.redirectURI, [("code", code), ("state", request.state), ("iss", issuer)])))
+    }
+
+    /// With `approval_prompt=auto`, an owner who already granted this application every requested permission over
+    /// the chosen vehicles is not asked again; `force` always shows the consent page.
+    private func skippingConsentIfGranted(_ flow: ConnectFlow) async throws -> Next {
+        guard flow.step == .consent, !flow.request.forceApproval, let account = flow.account,
+              try await hasCoveringGrant(flow, account: account)
+        else { return .page(flow, message: nil) }
+        return try await decide(flow, approve: true, permissions: Set(flow.request.permissions.permissions))
+    }
+
+    private func hasCoveringGrant(_ flow: ConnectFlow, account: BrandAccount) async throws -> Bool {
+        let request = flow.request
+        let store = authorizationServer.store
+        guard let userID = try await store.user(applicationID: request.applicationID, externalID: request.user ?? account.key)
+        else { return false }
+        let wanted = Set(request.permissions.permissions)
+        let vins = Set(flow.selectedVINs.isEmpty ? flow.selectableVehicles.map(\.vin) : flow.selectedVINs)
+        for grant in try await store.grants(userID: userID)
+        where grant.mode == request.mode && wanted.isSubset(of: Set(grant.permissions)) {
+            var granted = Set<String>()
+            for id in grant.vehicleIDs {
+                if let vehicle = try await connections.vehicle(id: id, applicationID: request.applicationID) {
+                    granted.insert(vehicle.identity.vin)
+                }
+            }
+            if vins.isSubset(of: granted) { return true }
+        }
+        return false
     }
 
     /// An error redirect (RFC 6749 §4.1.2.1) with `state` and `iss` (RFC 9207).
