@@ -72,13 +72,38 @@ struct FluentOAuthStore: OAuthStore {
         return updated.isEmpty ? .alreadyUsed(model.domain) : .redeemed(model.domain)
     }
 
+    /// Tokens are on the hot path of every refresh and read: plain SQL, without Fluent's per-model reflection.
     func insertTokens(_ tokens: [StoredToken]) async throws {
-        try await tokens.map(TokenModel.init).create(on: database)
+        var insert = try sql.insert(into: TokenModel.schema).columns(Self.tokenColumns)
+        for token in tokens {
+            insert = insert.values([
+                SQLBind(UUID()), SQLBind(token.digest), SQLBind(token.kind.rawValue), SQLBind(token.applicationID),
+                SQLBind(token.grantID), SQLBind(token.familyID), SQLBind(token.scope), SQLBind(token.issuedAt),
+                SQLBind(token.expiresAt), SQLBind(token.usedAt), SQLBind(token.revokedAt),
+            ])
+        }
+        try await insert.run()
     }
 
     func token(digest: String) async throws -> StoredToken? {
-        try await TokenModel.query(on: database).filter(\.$digest == digest).first()?.domain
+        guard let row = try await sql.select().columns(Self.tokenColumns).from(TokenModel.schema)
+            .where("digest", .equal, digest).first()
+        else { return nil }
+        guard let kind = TokenKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+        return StoredToken(
+            digest: try row.decode(column: "digest", as: String.self), kind: kind,
+            applicationID: try row.decode(column: "application_id", as: UUID.self),
+            grantID: try row.decode(column: "grant_id", as: UUID?.self),
+            familyID: try row.decode(column: "family_id", as: UUID?.self),
+            scope: try row.decode(column: "scope", as: String.self),
+            issuedAt: try row.decode(column: "issued_at", as: Date.self),
+            expiresAt: try row.decode(column: "expires_at", as: Date.self),
+            usedAt: try row.decode(column: "used_at", as: Date?.self),
+            revokedAt: try row.decode(column: "revoked_at", as: Date?.self))
     }
+
+    private static let tokenColumns = ["id", "digest", "kind", "application_id", "grant_id", "family_id", "scope",
+                                       "issued_at", "expires_at", "used_at", "revoked_at"]
 
     func markRefreshTokenUsed(digest: String, at time: Date) async throws -> Bool {
         let updated = try await sql.update(TokenModel.schema)
