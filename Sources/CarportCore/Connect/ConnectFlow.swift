@@ -48,5 +48,4 @@ public protocol ConnectFlowStore: Sendable {
     func insert(_ flow: ConnectFlow) async throws
     func flow(id: UUID) async throws -> ConnectFlow?
     func update(_ flow: ConnectFlow) async throws
-    func delete(id: UUID) async throws
 }

@@ -1,6 +1,7 @@
 import CarportCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// `ConnectFlowStore` backed by Fluent.
 struct FluentConnectFlowStore: ConnectFlowStore {
@@ -12,22 +13,30 @@ struct FluentConnectFlowStore: ConnectFlowStore {
         resolveDatabase = database
     }
 
+    private var sql: any SQLDatabase {
+        get throws {
+            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
+            return sql
+        }
+    }
+
     func insert(_ flow: ConnectFlow) async throws {
-        try await ConnectFlowModel(flow).create(on: database)
+        try await sql.insert(into: ConnectFlowRecord.schema).columns("id", "payload", "expires_at")
+            .values(SQLBind(flow.id), SQLBind(try ConnectFlowRecord.payload(flow)), SQLBind(flow.expiresAt))
+            .run()
     }
 
     func flow(id: UUID) async throws -> ConnectFlow? {
-        try await ConnectFlowModel.find(id, on: database)?.domain
+        guard let row = try await sql.select().column("payload").from(ConnectFlowRecord.schema)
+            .where("id", .equal, SQLBind(id)).first()
+        else { return nil }
+        return try ConnectFlowRecord.flow(payload: try row.decode(column: "payload", as: String.self))
     }
 
     func update(_ flow: ConnectFlow) async throws {
-        guard let model = try await ConnectFlowModel.find(flow.id, on: database) else { return }
-        try model.update(from: flow)
-        try await model.save(on: database)
-    }
-
-    func delete(id: UUID) async throws {
-        try await ConnectFlowModel.query(on: database).filter(\.$id == id).delete()
+        try await sql.update(ConnectFlowRecord.schema)
+            .set("payload", to: try ConnectFlowRecord.payload(flow)).set("expires_at", to: flow.expiresAt)
+            .where("id", .equal, SQLBind(flow.id)).run()
     }
 }
 

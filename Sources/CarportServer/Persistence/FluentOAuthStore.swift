@@ -57,7 +57,11 @@ struct FluentOAuthStore: OAuthStore {
     }
 
     func insertCode(_ code: StoredAuthorizationCode) async throws {
-        try await AuthorizationCodeModel(code).create(on: database)
+        try await sql.insert(into: AuthorizationCodeModel.schema).columns(Self.codeColumns).values(
+            SQLBind(UUID()), SQLBind(code.digest), SQLBind(code.applicationID), SQLBind(code.grantID),
+            SQLBind(code.redirectURI), SQLBind(code.redirectURIWasExplicit), SQLBind(code.codeChallenge),
+            SQLBind(code.familyID), SQLBind(code.expiresAt), SQLBind(code.usedAt)
+        ).run()
     }
 
     func redeemCode(digest: String, at time: Date) async throws -> CodeRedemption {
@@ -67,10 +71,23 @@ struct FluentOAuthStore: OAuthStore {
             .where("used_at", .is, SQLLiteral.null)
             .returning("id")
             .all()
-        guard let model = try await AuthorizationCodeModel.query(on: database).filter(\.$digest == digest).first()
+        guard let row = try await sql.select().columns(Self.codeColumns).from(AuthorizationCodeModel.schema)
+            .where("digest", .equal, digest).first()
         else { return .notFound }
-        return updated.isEmpty ? .alreadyUsed(model.domain) : .redeemed(model.domain)
+        let code = StoredAuthorizationCode(
+            digest: digest, applicationID: try row.decode(column: "application_id", as: UUID.self),
+            grantID: try row.decode(column: "grant_id", as: UUID.self),
+            redirectURI: try row.decode(column: "redirect_uri", as: String.self),
+            redirectURIWasExplicit: try row.decode(column: "redirect_uri_explicit", as: Bool.self),
+            codeChallenge: try row.decode(column: "code_challenge", as: String?.self),
+            familyID: try row.decode(column: "family_id", as: UUID.self),
+            expiresAt: try row.decode(column: "expires_at", as: Date.self),
+            usedAt: try row.decode(column: "used_at", as: Date?.self))
+        return updated.isEmpty ? .alreadyUsed(code) : .redeemed(code)
     }
+
+    private static let codeColumns = ["id", "digest", "application_id", "grant_id", "redirect_uri", "redirect_uri_explicit",
+                                      "code_challenge", "family_id", "expires_at", "used_at"]
 
     /// Tokens are on the hot path of every refresh and read: plain SQL, without Fluent's per-model reflection.
     func insertTokens(_ tokens: [StoredToken]) async throws {

@@ -4,7 +4,7 @@ struct M006CreateConnectFlows: AsyncMigration {
     var name: String { "006_create_connect_flows" }
 
     func prepare(on database: any Database) async throws {
-        try await database.schema(ConnectFlowModel.schema)
+        try await database.schema(ConnectFlowRecord.schema)
             .id()
             .field("payload", .string, .required)
             .field("expires_at", .datetime, .required)
@@ -12,6 +12,6 @@ struct M006CreateConnectFlows: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema(ConnectFlowModel.schema).delete()
+        try await database.schema(ConnectFlowRecord.schema).delete()
     }
 }

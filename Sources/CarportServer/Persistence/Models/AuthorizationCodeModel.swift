@@ -2,7 +2,7 @@ import CarportCore
 import Fluent
 import Foundation
 
-/// An authorization code, stored as its digest.
+/// An authorization code, stored as its digest (the store reads and writes it with plain SQL).
 final class AuthorizationCodeModel: Model, @unchecked Sendable {
     static let schema = "authorization_codes"
 
@@ -18,23 +18,4 @@ final class AuthorizationCodeModel: Model, @unchecked Sendable {
     @OptionalField(key: "used_at") var usedAt: Date?
 
     init() {}
-
-    init(_ code: StoredAuthorizationCode) {
-        digest = code.digest
-        $application.id = code.applicationID
-        $grant.id = code.grantID
-        redirectURI = code.redirectURI
-        redirectURIWasExplicit = code.redirectURIWasExplicit
-        codeChallenge = code.codeChallenge
-        familyID = code.familyID
-        expiresAt = code.expiresAt
-        usedAt = code.usedAt
-    }
-
-    var domain: StoredAuthorizationCode {
-        StoredAuthorizationCode(
-            digest: digest, applicationID: $application.id, grantID: $grant.id, redirectURI: redirectURI,
-            redirectURIWasExplicit: redirectURIWasExplicit, codeChallenge: codeChallenge, familyID: familyID,
-            expiresAt: expiresAt, usedAt: usedAt)
-    }
 }

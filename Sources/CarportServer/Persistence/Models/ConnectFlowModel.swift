@@ -1,28 +1,15 @@
 import CarportCore
-import Fluent
 import Foundation
 
-/// A Connect flow in progress; the flow itself is kept as JSON.
-final class ConnectFlowModel: Model, @unchecked Sendable {
+/// The `connect_flows` table: a flow in progress, kept as JSON (read and written with plain SQL, every page view).
+enum ConnectFlowRecord {
     static let schema = "connect_flows"
 
-    @ID(key: .id) var id: UUID?
-    @Field(key: "payload") var payload: String
-    @Field(key: "expires_at") var expiresAt: Date
-
-    init() {}
-
-    init(_ flow: ConnectFlow) throws {
-        id = flow.id
-        try update(from: flow)
+    static func payload(_ flow: ConnectFlow) throws -> String {
+        String(decoding: try JSONEncoder().encode(flow), as: UTF8.self)
     }
 
-    func update(from flow: ConnectFlow) throws {
-        payload = String(decoding: try JSONEncoder().encode(flow), as: UTF8.self)
-        expiresAt = flow.expiresAt
-    }
-
-    var domain: ConnectFlow {
-        get throws { try JSONDecoder().decode(ConnectFlow.self, from: Data(payload.utf8)) }
+    static func flow(payload: String) throws -> ConnectFlow {
+        try JSONDecoder().decode(ConnectFlow.self, from: Data(payload.utf8))
     }
 }

@@ -2,7 +2,7 @@ import CarportCore
 import Fluent
 import Foundation
 
-/// An access, refresh or application token, stored as its digest.
+/// An access, refresh or application token, stored as its digest (the store reads and writes it with plain SQL).
 final class TokenModel: Model, @unchecked Sendable {
     static let schema = "tokens"
 
@@ -19,23 +19,4 @@ final class TokenModel: Model, @unchecked Sendable {
     @OptionalField(key: "revoked_at") var revokedAt: Date?
 
     init() {}
-
-    init(_ token: StoredToken) {
-        digest = token.digest
-        kind = token.kind
-        $application.id = token.applicationID
-        $grant.id = token.grantID
-        familyID = token.familyID
-        scope = token.scope
-        issuedAt = token.issuedAt
-        expiresAt = token.expiresAt
-        usedAt = token.usedAt
-        revokedAt = token.revokedAt
-    }
-
-    var domain: StoredToken {
-        StoredToken(
-            digest: digest, kind: kind, applicationID: $application.id, grantID: $grant.id, familyID: familyID,
-            scope: scope, issuedAt: issuedAt, expiresAt: expiresAt, usedAt: usedAt, revokedAt: revokedAt)
-    }
 }
