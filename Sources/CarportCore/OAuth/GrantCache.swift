@@ -29,7 +29,7 @@ public final class GrantCache: @unchecked Sendable {
     func store(_ grant: Grant, accessTokenDigest digest: String, tokenExpiresAt: Date, now: Date) {
         lock.withLock {
             if byToken.count >= capacity { byToken.removeAll(keepingCapacity: true) }
-            byToken[digest] = Entry(value: grant, validUntil: min(tokenExpiresAt, now.addingTimeInterval(ttl)))
+            byToken[digest] = Entry(value: grant, validUntil: min(tokenExpiresAt, now.addingTimeInterval(jitteredTTL())))
         }
     }
 
@@ -40,9 +40,12 @@ public final class GrantCache: @unchecked Sendable {
     func store(_ grant: Grant, now: Date) {
         lock.withLock {
             if byID.count >= capacity { byID.removeAll(keepingCapacity: true) }
-            byID[grant.id] = Entry(value: grant, validUntil: now.addingTimeInterval(ttl))
+            byID[grant.id] = Entry(value: grant, validUntil: now.addingTimeInterval(jitteredTTL()))
         }
     }
+
+    /// Between half the TTL and the TTL, so entries stored together do not all expire together.
+    private func jitteredTTL() -> Double { ttl * Double.random(in: 0.5...1) }
 
     /// Forgets everything (after a revocation or a disconnection).
     public func removeAll() {
