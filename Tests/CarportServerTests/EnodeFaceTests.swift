@@ -127,6 +127,33 @@ import VaporTesting
         }
     }
 
+    @Test func deletingAUserRemovesEverythingAndRevokingKeepsTheData() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await link(app)
+            #expect(try await call(app, .DELETE, "/enode/users/user-42/authorization", token: linked.clientToken).0 == .noContent)
+            #expect(try await call(app, .GET, "/enode/me", token: linked.userToken).0 == .unauthorized)
+            let (stillThere, _, list) = try await call(app, .GET, "/enode/vehicles", token: linked.clientToken,
+                                                       headers: ["Enode-User-Id": "user-42"])
+            #expect(stillThere == .ok && (list as? [Any])?.count == 1, "revoking tokens keeps the connection")
+
+            #expect(try await call(app, .DELETE, "/enode/users/user-42", token: linked.clientToken).0 == .noContent)
+            #expect(try await call(app, .GET, "/enode/vehicles", token: linked.clientToken, headers: ["Enode-User-Id": "user-42"]).0 == .notFound)
+            #expect(try await VehicleModel.query(on: app.db).count() == 0)
+            #expect(try await GrantModel.query(on: app.db).count() == 0)
+            #expect(try await call(app, .DELETE, "/enode/users/user-42", token: linked.clientToken).0 == .notFound)
+        }
+    }
+
+    @Test func disconnectingAVendorDropsItsVehicles() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await link(app)
+            #expect(try await call(app, .DELETE, "/enode/me/vendors/KIA", token: linked.userToken).0 == .notFound)
+            #expect(try await call(app, .DELETE, "/enode/me/vendors/TESLA", token: linked.userToken).0 == .noContent)
+            let (_, _, list) = try await call(app, .GET, "/enode/vehicles", token: linked.userToken)
+            #expect((list as? [Any])?.isEmpty == true)
+        }
+    }
+
     @Test func aForgedOrForeignLinkStateIsAPlainState() async throws {
         try await TestCarport.withApp { app in
             let client = try await TestClient.register(app)

@@ -205,4 +205,22 @@ extension AuthorizationServer {
     public func externalID(userID: UUID) async throws -> String? {
         try await store.externalID(userID: userID)
     }
+
+    /// Ends every session of a user (Enode `DELETE /users/{id}/authorization`): their tokens stop working; the
+    /// connections stay. Returns false when the user is unknown.
+    public func revokeAll(applicationID: UUID, externalUserID: String) async throws -> Bool {
+        guard let userID = try await store.user(applicationID: applicationID, externalID: externalUserID) else { return false }
+        try await store.revokeTokens(userID: userID, at: now())
+        cache?.removeAll()
+        return true
+    }
+
+    /// Removes a user and everything they connected (Enode `DELETE /users/{id}`). Returns false when unknown.
+    public func deleteUser(applicationID: UUID, externalUserID: String) async throws -> Bool {
+        guard let userID = try await store.user(applicationID: applicationID, externalID: externalUserID) else { return false }
+        try await store.revokeTokens(userID: userID, at: now())
+        try await store.deleteUser(userID: userID)
+        cache?.removeAll()
+        return true
+    }
 }

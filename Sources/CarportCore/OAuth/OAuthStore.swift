@@ -9,6 +9,10 @@ public protocol OAuthStore: Sendable {
     func user(applicationID: UUID, externalID: String) async throws -> UUID?
     func grants(userID: UUID) async throws -> [Grant]
     func externalID(userID: UUID) async throws -> String?
+    /// Revokes every token issued under the user's grants.
+    func revokeTokens(userID: UUID, at: Date) async throws
+    /// Deletes the user with their grants, codes and tokens, and the vehicles no other grant of the application holds.
+    func deleteUser(userID: UUID) async throws
 
     func insertCode(_ code: StoredAuthorizationCode) async throws
     /// Marks the code used if it was unused, and says which it was.

@@ -48,6 +48,31 @@ struct FluentOAuthStore: OAuthStore {
         try await ApplicationUserModel.find(userID, on: database)?.externalID
     }
 
+    func revokeTokens(userID: UUID, at time: Date) async throws {
+        let grantIDs = try await GrantModel.query(on: database).filter(\.$user.$id == userID).all().map { try $0.requireID() }
+        guard !grantIDs.isEmpty else { return }
+        try await TokenModel.query(on: database).filter(\.$grant.$id ~~ grantIDs).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: time).update()
+    }
+
+    func deleteUser(userID: UUID) async throws {
+        try await database.transaction { transaction in
+            let grants = try await GrantModel.query(on: transaction).filter(\.$user.$id == userID).all()
+            let grantIDs = try grants.map { try $0.requireID() }
+            let vehicleIDs = try await GrantVehicleModel.query(on: transaction).filter(\.$grant.$id ~~ grantIDs).all()
+                .map { $0.$vehicle.id }
+            try await TokenModel.query(on: transaction).filter(\.$grant.$id ~~ grantIDs).delete()
+            try await AuthorizationCodeModel.query(on: transaction).filter(\.$grant.$id ~~ grantIDs).delete()
+            try await GrantVehicleModel.query(on: transaction).filter(\.$grant.$id ~~ grantIDs).delete()
+            try await GrantModel.query(on: transaction).filter(\.$id ~~ grantIDs).delete()
+            for vehicleID in Set(vehicleIDs) {
+                let stillHeld = try await GrantVehicleModel.query(on: transaction).filter(\.$vehicle.$id == vehicleID).count()
+                if stillHeld == 0 { try await VehicleModel.query(on: transaction).filter(\.$id == vehicleID).delete() }
+            }
+            try await ApplicationUserModel.query(on: transaction).filter(\.$id == userID).delete()
+        }
+    }
+
     func grants(userID: UUID) async throws -> [Grant] {
         var grants: [Grant] = []
         for model in try await GrantModel.query(on: database).filter(\.$user.$id == userID).all() {

@@ -9,7 +9,10 @@ struct EnodeRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let enode = routes.grouped("enode").grouped(EnodeProblemMiddleware())
         enode.post("users", ":userId", "link", use: link)
+        enode.delete("users", ":userId", use: deleteUser)
+        enode.delete("users", ":userId", "authorization", use: deleteAuthorization)
         enode.get("me", use: me)
+        enode.delete("me", "vendors", ":vendor", use: disconnectVendor)
         enode.get("vehicles", use: vehicles)
         let vehicle = enode.grouped("vehicles", ":vehicleId")
         vehicle.get(use: vehicleByID)
@@ -39,6 +42,40 @@ struct EnodeRoutes: RouteCollection {
                                        expiresAt: Date().addingTimeInterval(EnodeLinkState.lifetime))
             .seal(with: request.carport.secretBox)
         return try Self.json(.object([("linkState", .string(state))]))
+    }
+
+    /// `DELETE /users/{userId}` (client token): the user, their connections and tokens are gone → 204.
+    @Sendable func deleteUser(request: Request) async throws -> Response {
+        let applicationID = try await EnodeCaller.client(request)
+        let userID = request.parameters.get("userId") ?? ""
+        guard try await request.authorizationServer.deleteUser(applicationID: applicationID, externalUserID: userID) else {
+            throw EnodeProblem.notFound("User does not exist", "Could not find user with ID \(userID)")
+        }
+        return Response(status: .noContent)
+    }
+
+    /// `DELETE /users/{userId}/authorization` (client token): the user's tokens stop working; data stays → 204.
+    @Sendable func deleteAuthorization(request: Request) async throws -> Response {
+        let applicationID = try await EnodeCaller.client(request)
+        let userID = request.parameters.get("userId") ?? ""
+        guard try await request.authorizationServer.revokeAll(applicationID: applicationID, externalUserID: userID) else {
+            throw EnodeProblem.notFound("User does not exist", "Could not find user with ID \(userID)")
+        }
+        return Response(status: .noContent)
+    }
+
+    /// `DELETE /me/vendors/{vendor}`: disconnects the user's vehicles of that vendor → 204.
+    @Sendable func disconnectVendor(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        let vendor = request.parameters.get("vendor") ?? ""
+        let service = request.vehicleService
+        var disconnected = 0
+        for id in caller.grant.vehicleIDs where try await service.vehicle(id, grant: caller.grant).identity.make == vendor {
+            try await service.disconnect(applicationID: caller.grant.applicationID, vehicleID: id, userID: caller.grant.userID)
+            disconnected += 1
+        }
+        guard disconnected > 0 else { throw EnodeProblem.notFound("Vendor not linked", "The user has no \(vendor) account linked.") }
+        return Response(status: .noContent)
     }
 
     /// `GET /me`: the user and the vendors they linked.
