@@ -154,6 +154,36 @@ import VaporTesting
         }
     }
 
+    @Test func chargingLocationsCRUDForTheirOwnerOnly() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await link(app)
+            let (created, _, body) = try await call(app, .POST, "/enode/charging-locations", token: linked.userToken,
+                                                    json: #"{"name":"Home","latitude":59.91,"longitude":10.75}"#)
+            #expect(created == .created)
+            let id = try #require((body as? [String: Any])?["id"] as? String)
+            let (_, _, list) = try await call(app, .GET, "/enode/charging-locations", token: linked.userToken)
+            #expect((list as? [[String: Any]])?.map { $0["name"] as? String } == ["Home"])
+            let (replaced, _, updated) = try await call(app, .PUT, "/enode/charging-locations/\(id)", token: linked.userToken,
+                                                        json: #"{"name":"Cabin","latitude":61.1,"longitude":10.4}"#)
+            #expect(replaced == .ok && (updated as? [String: Any])?["name"] as? String == "Cabin")
+            for bad in [#"{"name":"","latitude":1,"longitude":1}"#, #"{"name":"X","latitude":91,"longitude":1}"#,
+                        #"{"name":"X","latitude":true,"longitude":1}"#, #"{"name":"X","latitude":1}"#] {
+                let (status, _, problem) = try await call(app, .POST, "/enode/charging-locations", token: linked.userToken, json: bad)
+                #expect(status == .badRequest, "\(bad)")
+                #expect((problem as? [String: Any])?["title"] as? String == "Payload validation failed")
+            }
+            let other = try await link(app, userID: "someone-else", email: "other@example.com")
+            #expect(try await call(app, .GET, "/enode/charging-locations/\(id)", token: other.userToken).0 == .notFound)
+            #expect(try await call(app, .DELETE, "/enode/charging-locations/\(id)", token: other.userToken).0 == .notFound)
+            #expect(try await call(app, .DELETE, "/enode/charging-locations/\(id)", token: linked.userToken).0 == .noContent)
+            #expect(try await call(app, .GET, "/enode/charging-locations/\(id)", token: linked.userToken).0 == .notFound)
+            let scoped = try await link(app, userID: "scoped", scope: "vehicle:location", email: "scoped@example.com")
+            #expect(try await call(app, .GET, "/enode/charging-locations", token: scoped.userToken).0 == .forbidden)
+            let (_, _, vendors) = try await call(app, .GET, "/enode/health/vendors", token: nil)
+            #expect((vendors as? [[String: Any]])?.contains { $0["vendor"] as? String == "TESLA" && $0["status"] as? String == "READY" } == true)
+        }
+    }
+
     @Test func aForgedOrForeignLinkStateIsAPlainState() async throws {
         try await TestCarport.withApp { app in
             let client = try await TestClient.register(app)

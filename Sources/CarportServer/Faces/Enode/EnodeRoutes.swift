@@ -20,7 +20,13 @@ struct EnodeRoutes: RouteCollection {
             vehicle.get(PathComponent(stringLiteral: Self.path(of: field)), use: subObject(field))
         }
         vehicle.post("charging", use: charging)
+        EnodeChargingLocations().register(on: enode)
         enode.get("health", "ready") { _ in Response(status: .noContent) }
+        enode.get("health", "vendors") { _ in
+            try Self.json(.array(SimulatedCatalog.brands.map { brand in
+                .object([("vendor", .string(brand.make)), ("displayName", .string(brand.displayName)), ("status", "READY")])
+            }))
+        }
     }
 
     /// `POST /users/{userId}/link` (client token): creates the user if needed and returns `{"linkState"}`.

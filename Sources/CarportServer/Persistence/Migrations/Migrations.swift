@@ -10,5 +10,6 @@ enum CarportMigrations {
         M005CreateCodesAndTokens(),
         M006CreateConnectFlows(),
         M007CreateSimulatedVehicles(),
+        M008CreateChargingLocations(),
     ]
 }

@@ -1,0 +1,82 @@
+import Foundation
+
+/// A place where a user charges (home, work), as Enode's charging locations.
+public struct ChargingLocation: Sendable, Equatable {
+    public var id: UUID
+    public var userID: UUID
+    public var name: String
+    public var latitude: Double
+    public var longitude: Double
+
+    public init(id: UUID, userID: UUID, name: String, latitude: Double, longitude: Double) {
+        self.id = id
+        self.userID = userID
+        self.name = name
+        self.latitude = latitude
+        self.longitude = longitude
+    }
+}
+
+/// Storage of charging locations.
+public protocol ChargingLocationStore: Sendable {
+    func locations(userID: UUID) async throws -> [ChargingLocation]
+    func location(id: UUID, userID: UUID) async throws -> ChargingLocation?
+    func save(_ location: ChargingLocation) async throws
+    /// Returns false when the user has no location with this id.
+    func delete(id: UUID, userID: UUID) async throws -> Bool
+}
+
+/// A user's charging locations, with validation; another user's location is reported as missing.
+public struct ChargingLocationService: Sendable {
+    private let store: any ChargingLocationStore
+
+    public init(store: any ChargingLocationStore) { self.store = store }
+
+    public func list(userID: UUID) async throws -> [ChargingLocation] { try await store.locations(userID: userID) }
+
+    public func get(_ id: UUID?, userID: UUID) async throws -> ChargingLocation {
+        guard let id, let location = try await store.location(id: id, userID: userID) else { throw Self.notFound }
+        return location
+    }
+
+    public func create(userID: UUID, name: String?, latitude: Double?, longitude: Double?) async throws -> ChargingLocation {
+        let location = ChargingLocation(id: UUID(), userID: userID, name: try Self.name(name),
+                                        latitude: try Self.latitude(latitude), longitude: try Self.longitude(longitude))
+        try await store.save(location)
+        return location
+    }
+
+    public func replace(_ id: UUID?, userID: UUID, name: String?, latitude: Double?, longitude: Double?) async throws -> ChargingLocation {
+        var location = try await get(id, userID: userID)
+        location.name = try Self.name(name)
+        location.latitude = try Self.latitude(latitude)
+        location.longitude = try Self.longitude(longitude)
+        try await store.save(location)
+        return location
+    }
+
+    public func delete(_ id: UUID?, userID: UUID) async throws {
+        guard let id, try await store.delete(id: id, userID: userID) else { throw Self.notFound }
+    }
+
+    static let notFound = CarportError(.resourceNotFound, nil, "Charging location not found.")
+
+    private static func name(_ name: String?) throws -> String {
+        guard let name = name?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 200 else {
+            throw CarportError.validation("must be a non-empty string of at most 200 characters", field: "name")
+        }
+        return name
+    }
+
+    private static func latitude(_ value: Double?) throws -> Double {
+        guard let value, (-90...90).contains(value) else { throw CarportError.validation("must be a number from -90 to 90", field: "latitude") }
+        return value
+    }
+
+    private static func longitude(_ value: Double?) throws -> Double {
+        guard let value, (-180...180).contains(value) else {
+            throw CarportError.validation("must be a number from -180 to 180", field: "longitude")
+        }
+        return value
+    }
+}

@@ -1,0 +1,72 @@
+import CarportCore
+import Foundation
+import Vapor
+
+/// Enode charging locations CRUD (`/charging-locations`, scope `charging_location`).
+struct EnodeChargingLocations {
+    func register(on enode: any RoutesBuilder) {
+        let locations = enode.grouped("charging-locations")
+        locations.get(use: list)
+        locations.post(use: create)
+        locations.get(":locationId", use: get)
+        locations.put(":locationId", use: replace)
+        locations.delete(":locationId", use: delete)
+    }
+
+    @Sendable func list(request: Request) async throws -> Response {
+        let (caller, service) = try await context(request)
+        return try EnodeRoutes.json(.array(try await service.list(userID: caller.grant.userID).map(Self.body)))
+    }
+
+    @Sendable func get(request: Request) async throws -> Response {
+        let (caller, service) = try await context(request)
+        return try EnodeRoutes.json(Self.body(try await service.get(Self.id(request), userID: caller.grant.userID)))
+    }
+
+    @Sendable func create(request: Request) async throws -> Response {
+        let (caller, service) = try await context(request)
+        let body = try EnodeRoutes.jsonObject(request)
+        let location = try await service.create(userID: caller.grant.userID, name: body["name"] as? String,
+                                                latitude: Self.number(body["latitude"]), longitude: Self.number(body["longitude"]))
+        let response = try EnodeRoutes.json(Self.body(location))
+        response.status = .created
+        return response
+    }
+
+    @Sendable func replace(request: Request) async throws -> Response {
+        let (caller, service) = try await context(request)
+        let body = try EnodeRoutes.jsonObject(request)
+        let location = try await service.replace(Self.id(request), userID: caller.grant.userID, name: body["name"] as? String,
+                                                 latitude: Self.number(body["latitude"]), longitude: Self.number(body["longitude"]))
+        return try EnodeRoutes.json(Self.body(location))
+    }
+
+    @Sendable func delete(request: Request) async throws -> Response {
+        let (caller, service) = try await context(request)
+        try await service.delete(Self.id(request), userID: caller.grant.userID)
+        return Response(status: .noContent)
+    }
+
+    private func context(_ request: Request) async throws -> (EnodeCaller, ChargingLocationService) {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: ["charging_location"])
+        return (caller, ChargingLocationService(store: FluentChargingLocationStore(database: request.db)))
+    }
+
+    private static func id(_ request: Request) -> UUID? { request.parameters.get("locationId").flatMap(UUID.init(uuidString:)) }
+
+    private static func number(_ value: Any?) -> Double? {
+        guard let number = value as? NSNumber, !isBoolean(number) else { return nil }
+        return number.doubleValue
+    }
+
+    static func body(_ location: ChargingLocation) -> JSONValue {
+        .object([("id", .string(location.id.uuidString.lowercased())), ("name", .string(location.name)),
+                 ("latitude", .number(location.latitude)), ("longitude", .number(location.longitude))])
+    }
+}
+
+/// JSON `true`/`false` arrive as NSNumber too (type code `c`); a coordinate must be a real number.
+private func isBoolean(_ number: NSNumber) -> Bool {
+    String(cString: number.objCType) == "c"
+}
