@@ -3,10 +3,8 @@ import Fluent
 import Foundation
 
 /// `ApplicationStore` backed by Fluent.
-struct FluentApplicationStore: ApplicationStore {
-    /// Looked up only when a query runs, so answers served from memory cost no database handle.
-    private let resolveDatabase: @Sendable () -> any Database
-    var database: any Database { resolveDatabase() }
+struct FluentApplicationStore: ApplicationStore, LazyDatabaseStore {
+    let resolveDatabase: @Sendable () -> any Database
 
     private let cache: ApplicationCache?
 

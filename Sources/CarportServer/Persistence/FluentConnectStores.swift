@@ -4,20 +4,11 @@ import Foundation
 import SQLKit
 
 /// `ConnectFlowStore` backed by Fluent.
-struct FluentConnectFlowStore: ConnectFlowStore {
-    /// Looked up only when a query runs, so answers served from memory cost no database handle.
-    private let resolveDatabase: @Sendable () -> any Database
-    var database: any Database { resolveDatabase() }
+struct FluentConnectFlowStore: ConnectFlowStore, LazyDatabaseStore {
+    let resolveDatabase: @Sendable () -> any Database
 
     init(database: @autoclosure @escaping @Sendable () -> any Database) {
         resolveDatabase = database
-    }
-
-    private var sql: any SQLDatabase {
-        get throws {
-            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
-            return sql
-        }
     }
 
     func insert(_ flow: ConnectFlow) async throws {
@@ -41,10 +32,8 @@ struct FluentConnectFlowStore: ConnectFlowStore {
 }
 
 /// `ConnectionStore` backed by Fluent.
-struct FluentConnectionStore: ConnectionStore {
-    /// Looked up only when a query runs, so answers served from memory cost no database handle.
-    private let resolveDatabase: @Sendable () -> any Database
-    var database: any Database { resolveDatabase() }
+struct FluentConnectionStore: ConnectionStore, LazyDatabaseStore {
+    let resolveDatabase: @Sendable () -> any Database
     /// Dropped entries for vehicles this store changes.
     var cache: VehicleCache?
 

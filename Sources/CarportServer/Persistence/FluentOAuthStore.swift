@@ -4,20 +4,11 @@ import Foundation
 import SQLKit
 
 /// `OAuthStore` backed by Fluent; single-use marking is one conditional UPDATE … RETURNING, so it is atomic.
-struct FluentOAuthStore: OAuthStore {
-    /// Looked up only when a query runs, so answers served from memory cost no database handle.
-    private let resolveDatabase: @Sendable () -> any Database
-    var database: any Database { resolveDatabase() }
+struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
+    let resolveDatabase: @Sendable () -> any Database
 
     init(database: @autoclosure @escaping @Sendable () -> any Database) {
         resolveDatabase = database
-    }
-
-    private var sql: any SQLDatabase {
-        get throws {
-            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
-            return sql
-        }
     }
 
     func insertGrant(_ grant: Grant) async throws {
@@ -167,8 +158,4 @@ struct FluentOAuthStore: OAuthStore {
         try await TokenModel.query(on: database).filter(\.$familyID == familyID).filter(\.$revokedAt == nil)
             .set(\.$revokedAt, to: time).update()
     }
-}
-
-enum StoreError: Error {
-    case sqlRequired
 }

@@ -4,10 +4,8 @@ import Fluent
 import Foundation
 
 /// `VehicleStore` backed by Fluent.
-struct FluentVehicleStore: VehicleStore {
-    /// Looked up only when a query runs, so answers served from memory cost no database handle.
-    private let resolveDatabase: @Sendable () -> any Database
-    var database: any Database { resolveDatabase() }
+struct FluentVehicleStore: VehicleStore, LazyDatabaseStore {
+    let resolveDatabase: @Sendable () -> any Database
     var cache: VehicleCache?
 
     init(database: @autoclosure @escaping @Sendable () -> any Database, cache: VehicleCache? = nil) {
@@ -53,10 +51,8 @@ struct FluentVehicleStore: VehicleStore {
 }
 
 /// `SimulatedCarStore` backed by Fluent.
-struct FluentSimulatedCarStore: SimulatedCarStore {
-    /// Looked up only when a query runs, so answers served from memory cost no database handle.
-    private let resolveDatabase: @Sendable () -> any Database
-    var database: any Database { resolveDatabase() }
+struct FluentSimulatedCarStore: SimulatedCarStore, LazyDatabaseStore {
+    let resolveDatabase: @Sendable () -> any Database
 
     init(database: @autoclosure @escaping @Sendable () -> any Database) {
         resolveDatabase = database
