@@ -23,6 +23,9 @@ struct ConnectorRegistry: ConnectorDirectory, BrandSignIn {
         return vin.hasPrefix("0SC") ? SimulatedCatalog.capabilities(of: .bev) : nil
     }
 
+    /// Every brand some mode offers (vendor lists of the faces).
+    var allBrands: [Brand] { ApplicationMode.allCases.flatMap(brands(mode:)).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+
     func brands(mode: ApplicationMode) -> [Brand] {
         mode == .live ? [] : SimulatedCatalog.brands
     }

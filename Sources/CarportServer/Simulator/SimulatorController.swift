@@ -70,10 +70,7 @@ struct SimulatorController: RouteCollection {
     }
 
     static func jsonObject(_ request: Request) throws -> [String: Any] {
-        guard let buffer = request.body.data, buffer.readableBytes > 0 else { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
-            throw SimulatorError.badRequest("the body must be a JSON object")
-        }
+        guard let object = request.jsonObjectBody else { throw SimulatorError.badRequest("the body must be a JSON object") }
         return object
     }
 

@@ -15,12 +15,12 @@ struct EnodeChargingLocations {
 
     @Sendable func list(request: Request) async throws -> Response {
         let (caller, service) = try await context(request)
-        return try EnodeRoutes.json(.array(try await service.list(userID: caller.grant.userID).map(Self.body)))
+        return try Response.json(.array(try await service.list(userID: caller.grant.userID).map(Self.body)))
     }
 
     @Sendable func get(request: Request) async throws -> Response {
         let (caller, service) = try await context(request)
-        return try EnodeRoutes.json(Self.body(try await service.get(Self.id(request), userID: caller.grant.userID)))
+        return try Response.json(Self.body(try await service.get(Self.id(request), userID: caller.grant.userID)))
     }
 
     @Sendable func create(request: Request) async throws -> Response {
@@ -28,9 +28,7 @@ struct EnodeChargingLocations {
         let body = try EnodeRoutes.jsonObject(request)
         let location = try await service.create(userID: caller.grant.userID, name: body["name"] as? String,
                                                 latitude: Self.number(body["latitude"]), longitude: Self.number(body["longitude"]))
-        let response = try EnodeRoutes.json(Self.body(location))
-        response.status = .created
-        return response
+        return try Response.json(Self.body(location), status: .created)
     }
 
     @Sendable func replace(request: Request) async throws -> Response {
@@ -38,7 +36,7 @@ struct EnodeChargingLocations {
         let body = try EnodeRoutes.jsonObject(request)
         let location = try await service.replace(Self.id(request), userID: caller.grant.userID, name: body["name"] as? String,
                                                  latitude: Self.number(body["latitude"]), longitude: Self.number(body["longitude"]))
-        return try EnodeRoutes.json(Self.body(location))
+        return try Response.json(Self.body(location))
     }
 
     @Sendable func delete(request: Request) async throws -> Response {

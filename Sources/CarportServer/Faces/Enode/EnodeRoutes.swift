@@ -1,4 +1,3 @@
-import CarportConnectors
 import CarportCore
 import Foundation
 import Vapor
@@ -22,8 +21,8 @@ struct EnodeRoutes: RouteCollection {
         vehicle.post("charging", use: charging)
         EnodeChargingLocations().register(on: enode)
         enode.get("health", "ready") { _ in Response(status: .noContent) }
-        enode.get("health", "vendors") { _ in
-            try Self.json(.array(SimulatedCatalog.brands.map { brand in
+        enode.get("health", "vendors") { request in
+            try Response.json(.array(request.connectors.allBrands.map { brand in
                 .object([("vendor", .string(brand.make)), ("displayName", .string(brand.displayName)), ("status", "READY")])
             }))
         }
@@ -38,8 +37,9 @@ struct EnodeRoutes: RouteCollection {
         let body = try Self.jsonObject(request)
         var vendor: String?
         if let value = body["vendor"] {
-            guard let name = value as? String, SimulatedCatalog.brands.contains(where: { $0.make == name }) else {
-                throw EnodeProblem.validation("\"vendor\" must be one of \(SimulatedCatalog.brands.map(\.make).joined(separator: ", "))")
+            let brands = request.connectors.allBrands
+            guard let name = value as? String, brands.contains(where: { $0.make == name }) else {
+                throw EnodeProblem.validation("\"vendor\" must be one of \(brands.map(\.make).joined(separator: ", "))")
             }
             vendor = name
         }
@@ -47,7 +47,7 @@ struct EnodeRoutes: RouteCollection {
         let state = try EnodeLinkState(applicationID: applicationID, userID: userID, vendor: vendor,
                                        expiresAt: Date().addingTimeInterval(EnodeLinkState.lifetime))
             .seal(with: request.carport.secretBox)
-        return try Self.json(.object([("linkState", .string(state))]))
+        return try Response.json(.object([("linkState", .string(state))]))
     }
 
     /// `DELETE /users/{userId}` (client token): the user, their connections and tokens are gone → 204.
@@ -94,7 +94,7 @@ struct EnodeRoutes: RouteCollection {
             if !vendors.contains(make) { vendors.append(make) }
         }
         let userID = try await request.authorizationServer.externalID(userID: caller.grant.userID) ?? ""
-        return try Self.json(.object([
+        return try Response.json(.object([
             ("id", .string(userID)),
             ("linkedVendors", .array(vendors.map { .object([("vendor", .string($0)), ("isValid", true)]) })),
         ]))
@@ -109,9 +109,9 @@ struct EnodeRoutes: RouteCollection {
         for id in caller.grant.vehicleIDs {
             let vehicle = try await caller.vehicle(id.uuidString, service: service)
             try service.spendBudget(on: vehicle, grant: caller.grant)
-            bodies.append(try await EnodeVehicleBody(vehicle: vehicle, service: service).body(fields: fields))
+            bodies.append(try await EnodeVehicleBody(vehicle: vehicle, service: service, brands: request.connectors.allBrands).body(fields: fields))
         }
-        return try Self.json(.array(bodies))
+        return try Response.json(.array(bodies))
     }
 
     @Sendable func vehicleByID(request: Request) async throws -> Response {
@@ -121,7 +121,7 @@ struct EnodeRoutes: RouteCollection {
         let service = request.vehicleService
         let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
         try service.spendBudget(on: vehicle, grant: caller.grant)
-        return try Self.json(try await EnodeVehicleBody(vehicle: vehicle, service: service).body(fields: fields))
+        return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, service: service, brands: request.connectors.allBrands).body(fields: fields))
     }
 
     func subObject(_ field: EnodeVehicleBody.Field) -> @Sendable (Request) async throws -> Response {
@@ -131,7 +131,7 @@ struct EnodeRoutes: RouteCollection {
             let service = request.vehicleService
             let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
             try service.spendBudget(on: vehicle, grant: caller.grant)
-            return try Self.json(try await EnodeVehicleBody(vehicle: vehicle, service: service).object(field).0)
+            return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, service: service, brands: request.connectors.allBrands).object(field).0)
         }
     }
 
@@ -178,16 +178,7 @@ struct EnodeRoutes: RouteCollection {
     }
 
     static func jsonObject(_ request: Request) throws -> [String: Any] {
-        guard let buffer = request.body.data, buffer.readableBytes > 0 else { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {
-            throw EnodeProblem.validation("the body must be a JSON object")
-        }
+        guard let object = request.jsonObjectBody else { throw EnodeProblem.validation("the body must be a JSON object") }
         return object
-    }
-
-    static func json(_ body: JSONValue) throws -> Response {
-        let response = Response(status: .ok, body: .init(data: try body.data()))
-        response.headers.contentType = .json
-        return response
     }
 }

@@ -1,4 +1,3 @@
-import CarportConnectors
 import CarportCore
 import Foundation
 
@@ -32,6 +31,8 @@ struct EnodeVehicleBody {
 
     let vehicle: ConnectedVehicle
     let service: VehicleService
+    /// For display names (`information.brand`).
+    let brands: [Brand]
 
     /// The vehicle with the requested sub-objects.
     func body(fields: [Field]) async throws -> JSONValue {
@@ -53,7 +54,7 @@ struct EnodeVehicleBody {
     func object(_ field: Field) async throws -> (JSONValue, Date?) {
         switch field {
         case .information:
-            let brand = SimulatedCatalog.brands.first { $0.make == vehicle.identity.make }?.displayName ?? vehicle.identity.make
+            let brand = brands.first { $0.make == vehicle.identity.make }?.displayName ?? vehicle.identity.make
             return (.object([("id", .string(vehicle.id.uuidString.lowercased())), ("brand", .string(brand)),
                              ("model", .string(vehicle.identity.model)), ("year", .int(vehicle.identity.year))]), nil)
         case .location:

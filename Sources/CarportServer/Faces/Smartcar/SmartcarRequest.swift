@@ -17,12 +17,9 @@ extension Request {
         try await vehicleService.vehicle(parameters.get("vehicleID").flatMap { UUID(uuidString: $0) }, grant: grant)
     }
 
-    /// The JSON body as an object (SDKs send `{}` even on GET; a missing body is an empty object).
+    /// The JSON body as an object, or VALIDATION.
     func smartcarJSONObject() throws -> [String: Any] {
-        guard let data = body.data, data.readableBytes > 0 else { return [:] }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: data)) as? [String: Any] else {
-            throw CarportError.validation("The body must be a JSON object.", field: "body")
-        }
+        guard let object = jsonObjectBody else { throw CarportError.validation("The body must be a JSON object.", field: "body") }
         return object
     }
 
@@ -37,8 +34,7 @@ enum SmartcarResponse {
     /// A JSON response with `SC-Unit-System`, and `SC-Data-Age` / `SC-Fetched-At` when a reading is behind it.
     static func json(_ body: JSONValue, units: SmartcarUnits? = nil, reading: SignalReading? = nil,
                      status: HTTPStatus = .ok) throws -> Response {
-        let response = Response(status: status, body: .init(data: try body.data()))
-        response.headers.contentType = .json
+        let response = try Response.json(body, status: status)
         for (name, value) in headers(units: units, reading: reading) { response.headers.replaceOrAdd(name: name, value: value) }
         return response
     }
