@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "carport", targets: ["Carport"]),
         .executable(name: "getting-started", targets: ["GettingStarted"]),
         .executable(name: "carport-sim-bench", targets: ["SimulatorBench"]),
+        .executable(name: "tesla-fleet-fake", targets: ["TeslaFleetFakeServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -32,6 +34,7 @@ let package = Package(
             dependencies: [
                 "CarportCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(
@@ -60,6 +63,17 @@ let package = Package(
             path: "examples/getting-started",
             exclude: ["README.md"]
         ),
+        .target(
+            name: "TeslaFleetFake",
+            dependencies: [
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "TeslaFleetFakeServer",
+            dependencies: ["TeslaFleetFake", .product(name: "Vapor", package: "vapor")]
+        ),
         .executableTarget(
             name: "SimulatorBench",
             dependencies: ["CarportConnectors"]
@@ -76,6 +90,7 @@ let package = Package(
             name: "CarportServerTests",
             dependencies: [
                 "CarportServer",
+                "TeslaFleetFake",
                 .product(name: "VaporTesting", package: "vapor"),
             ]
         ),
