@@ -72,7 +72,7 @@ struct FakeAuthRoutes: RouteCollection {
                 return Response(status: .forbidden, body: .init(string: "Your session expired; start again."))
             }
             return page(query: query, csrf: csrf, transaction: form["transaction_id"] as? String ?? "",
-                        message: (error as? FakeFailure)?.description ?? "We could not sign you in.", status: .unauthorized)
+                        message: error.description, status: .unauthorized)
         }
     }
 

@@ -20,3 +20,33 @@ public protocol BrandSignIn: Sendable {
         applicationID: UUID, make: String, email: String, password: String, mode: ApplicationMode
     ) async throws(BrandSignInError) -> BrandAccount
 }
+
+/// What an owner allowed at a brand that asks for consent itself (Tesla): the account, and which canonical
+/// permissions the brand's own consent covers.
+public struct ExternalSignIn: Sendable, Equatable {
+    public var account: BrandAccount
+    /// Permissions the brand's consent covers (granted on its side).
+    public var grantedPermissions: Set<Permission>
+    /// Permissions the brand's consent decides (granted or not); others need nothing at the brand.
+    public var brandManagedPermissions: Set<Permission>
+
+    public init(account: BrandAccount, grantedPermissions: Set<Permission>, brandManagedPermissions: Set<Permission>) {
+        self.account = account
+        self.grantedPermissions = grantedPermissions
+        self.brandManagedPermissions = brandManagedPermissions
+    }
+}
+
+/// Brands whose owners sign in on the brand's own site (an OAuth redirect) rather than in a Carport form.
+public protocol ExternalBrandSignIn: Sendable {
+    /// Whether owners of `make` in `mode` sign in at the brand.
+    func signsInExternally(make: String, mode: ApplicationMode) -> Bool
+    /// The brand's authorize URL for the given permissions; `state` and the PKCE challenge come back with the code.
+    func authorizationURL(make: String, permissions: [Permission], state: String, codeChallenge: String) -> String?
+    /// Exchanges the brand's code, finds the vehicles and keeps the brand's credentials for this application.
+    func completeSignIn(
+        applicationID: UUID, make: String, code: String, codeVerifier: String
+    ) async throws(BrandSignInError) -> ExternalSignIn
+    /// The link the application shows owners to add the platform's virtual key, if the brand needs one.
+    func virtualKeyURL(make: String) -> String?
+}

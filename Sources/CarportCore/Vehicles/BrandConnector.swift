@@ -8,8 +8,10 @@ public enum ConnectorError: Error, Sendable, Equatable {
     case rateLimited(retryAfter: Int)
     /// The owner must sign in again (e.g. refresh token revoked).
     case loginRequired
-    /// Commands need the platform's virtual key on the car.
-    case virtualKeyRequired
+    /// Commands need the platform's virtual key on the car; the owner adds it at `pairingURL`.
+    case virtualKeyRequired(pairingURL: String?)
+    /// The owner withdrew the platform's access at the brand (e.g. in their Tesla account).
+    case accessRevoked
     /// The brand failed or answered nonsense.
     case upstream(String)
     /// The car refused because of its state (`CHARGING_PLUG_NOT_CONNECTED`, `IN_MOTION`, …).
@@ -55,9 +57,13 @@ extension ConnectorError {
         case .loginRequired:
             CarportError(.connectedServicesAccount, "AUTHENTICATION_FAILED",
                          "The owner must sign in to their connected-services account again.")
-        case .virtualKeyRequired:
+        case .virtualKeyRequired(let url):
             CarportError(.connectedServicesAccount, "VIRTUAL_KEY_REQUIRED",
-                         "The vehicle needs the platform's virtual key before it accepts commands.")
+                         "The vehicle needs the platform's virtual key before it accepts commands. The owner adds it by opening the resolution URL.",
+                         resolutionURL: url)
+        case .accessRevoked:
+            CarportError(.connectedServicesAccount, "PERMISSION",
+                         "The owner withdrew this platform's access in their connected-services account.")
         case .upstream(let message):
             CarportError(.upstream, "UNKNOWN_ISSUE", "The vehicle's brand returned an error: \(message)")
         case .vehicleState(let code, let description):

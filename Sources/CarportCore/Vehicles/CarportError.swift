@@ -27,6 +27,8 @@ public struct CarportError: Error, Sendable, Equatable {
     public var code: String?
     public var description: String
     public var resolution: Resolution?
+    /// Where the owner resolves it (a virtual-key pairing link, a re-authentication URL).
+    public var resolutionURL: String?
     /// Seconds to wait before retrying (rate limits).
     public var retryAfter: Int?
     /// Field-level problems of a validation error.
@@ -39,7 +41,8 @@ public struct CarportError: Error, Sendable, Equatable {
     }
 
     public init(_ kind: Kind, _ code: String?, _ description: String, resolution: Resolution? = nil,
-                retryAfter: Int? = nil, detail: [FieldProblem]? = nil) {
+                retryAfter: Int? = nil, detail: [FieldProblem]? = nil, resolutionURL: String? = nil) {
+        self.resolutionURL = resolutionURL
         self.kind = kind
         self.code = code
         self.description = description

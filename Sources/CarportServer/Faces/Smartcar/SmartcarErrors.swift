@@ -31,7 +31,8 @@ enum SmartcarErrors {
             ("docURL", .string("https://smartcar.com/docs/errors/api-errors/\(typeSlug)-errors#\(codeSlug)")),
             ("statusCode", .int(Int(status(of: error).code))),
             ("requestId", .string(requestID)),
-            ("resolution", .object([("type", error.resolution.map { .string($0.rawValue) } ?? .null)])),
+            ("resolution", .object([("type", error.resolution.map { .string($0.rawValue) } ?? .null)]
+                + (error.resolutionURL.map { [("url", JSONValue.string($0))] } ?? []))),
             ("suggestedUserMessage", .string(suggestedUserMessage(error))),
         ]
         if let detail = error.detail {
