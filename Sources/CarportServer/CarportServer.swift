@@ -39,7 +39,11 @@ public enum CarportServer {
         var logger = Logger(label: "carport")
         logger.logLevel = configuration.logLevel
         app.logger = logger
-        app.carport = CarportServices(configuration: configuration, secretBox: secretBox)
+        let tesla = configuration.tesla.map {
+            TeslaFleetClient(configuration: $0, store: FluentTeslaCredentialStore(
+                resolveDatabase: { [unowned app] in app.db }, box: secretBox))
+        }
+        app.carport = CarportServices(configuration: configuration, secretBox: secretBox, tesla: tesla)
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port
         try DatabaseSetup.register(configuration.database, on: app)

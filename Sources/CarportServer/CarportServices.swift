@@ -15,10 +15,13 @@ final class CarportServices: Sendable {
     let applicationCache = ApplicationCache()
     let rateBudgets: RateBudgets
     let vinLocks = VINLocks()
+    /// Tesla's Fleet API for live mode, when the operator configured it.
+    let tesla: TeslaFleetClient?
 
-    init(configuration: CarportConfiguration, secretBox: SecretBox) {
+    init(configuration: CarportConfiguration, secretBox: SecretBox, tesla: TeslaFleetClient?) {
         self.configuration = configuration
         self.secretBox = secretBox
+        self.tesla = tesla
         rateBudgets = RateBudgets(perApplication: configuration.applicationRateLimit, perVehicle: configuration.vehicleRateLimit)
     }
 }
@@ -54,7 +57,7 @@ extension Request {
         SimulatorService(store: FluentSimulatedCarStore(database: self.db), locks: carport.vinLocks)
     }
 
-    var connectors: ConnectorRegistry { ConnectorRegistry(simulator: simulator) }
+    var connectors: ConnectorRegistry { ConnectorRegistry(simulator: simulator, tesla: carport.tesla) }
 
     var connectService: ConnectService {
         ConnectService(

@@ -3,15 +3,17 @@ import CarportCore
 import Foundation
 
 /// Which connector serves which vehicle, and which brands Connect offers, per mode:
-/// test → deterministic simulated brands; simulated → the developer's stateful simulator; live → none yet.
-struct ConnectorRegistry: ConnectorDirectory, BrandSignIn {
+/// test → deterministic simulated brands; simulated → the developer's stateful simulator; live → Tesla's Fleet
+/// API when the operator configured it.
+struct ConnectorRegistry: ConnectorDirectory, BrandSignIn, ExternalBrandSignIn {
     let simulator: SimulatorService
+    let tesla: TeslaFleetClient?
 
     func connector(for vehicle: ConnectedVehicle) -> (any BrandConnector)? {
         switch vehicle.mode {
         case .test: TestModeConnector()
         case .simulated: SimulatorConnector(simulator: simulator)
-        case .live: nil
+        case .live: vehicle.identity.make == TeslaSignIn.make ? tesla.map(TeslaConnector.init(fleet:)) : nil
         }
     }
 
@@ -27,7 +29,7 @@ struct ConnectorRegistry: ConnectorDirectory, BrandSignIn {
     var allBrands: [Brand] { ApplicationMode.allCases.flatMap(brands(mode:)).reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
 
     func brands(mode: ApplicationMode) -> [Brand] {
-        mode == .live ? [] : SimulatedCatalog.brands
+        mode == .live ? (tesla == nil ? [] : [TeslaSignIn.brand]) : SimulatedCatalog.brands
     }
 
     func signIn(
@@ -40,7 +42,28 @@ struct ConnectorRegistry: ConnectorDirectory, BrandSignIn {
         case .simulated:
             try await simulator.signIn(applicationID: applicationID, make: make, email: email, password: password)
         case .live:
-            throw .invalidCredentials("This brand is not available here.")
+            throw .invalidCredentials("Owners of this brand sign in on the brand's own site.")
         }
     }
+
+    // MARK: Sign-in at the brand (Tesla)
+
+    private var teslaSignIn: TeslaSignIn? { tesla.map(TeslaSignIn.init(fleet:)) }
+
+    func signsInExternally(make: String, mode: ApplicationMode) -> Bool {
+        teslaSignIn?.signsInExternally(make: make, mode: mode) ?? false
+    }
+
+    func authorizationURL(make: String, permissions: [Permission], state: String, codeChallenge: String) -> String? {
+        teslaSignIn?.authorizationURL(make: make, permissions: permissions, state: state, codeChallenge: codeChallenge)
+    }
+
+    func completeSignIn(
+        applicationID: UUID, make: String, code: String, codeVerifier: String
+    ) async throws(BrandSignInError) -> ExternalSignIn {
+        guard let teslaSignIn else { throw .invalidCredentials("This brand is not available here.") }
+        return try await teslaSignIn.completeSignIn(applicationID: applicationID, make: make, code: code, codeVerifier: codeVerifier)
+    }
+
+    func virtualKeyURL(make: String) -> String? { teslaSignIn?.virtualKeyURL(make: make) }
 }

@@ -7,6 +7,8 @@ public struct AuthorizationRequest: Sendable, Codable, Equatable {
         case authorize
         /// Sign in again for an existing vehicle; ends with its id.
         case reauthenticate(vehicleID: UUID)
+        /// Grant more permissions at the brand (Tesla) for the account's vehicles; ends with their ids.
+        case updateBrandPermissions
     }
 
     public var purpose: Purpose = .authorize

@@ -20,6 +20,11 @@ public struct ConnectFlow: Sendable, Codable, Equatable {
     public var failedSignIns: Int = 0
     public var expiresAt: Date
     public var finished = false
+    /// A trip to the brand's own sign-in in progress: digest of the state's secret half, and the PKCE verifier.
+    public var externalStateDigest: String?
+    public var externalVerifier: String?
+    /// Required permissions the brand's own consent left out; the owner is asked to return to the brand.
+    public var missingAtBrand: [Permission]?
 
     /// The page the owner should see now.
     public var step: Step {

@@ -24,13 +24,13 @@ public struct ConnectService: Sendable {
     private let flows: any ConnectFlowStore
     private let connections: any ConnectionStore
     private let authorizationServer: AuthorizationServer
-    private let brands: any BrandSignIn
+    private let brands: any BrandSignIn & ExternalBrandSignIn
     private let issuer: String
     private let now: @Sendable () -> Date
 
     public init(
         flows: any ConnectFlowStore, connections: any ConnectionStore, authorizationServer: AuthorizationServer,
-        brands: any BrandSignIn, issuer: String, now: @escaping @Sendable () -> Date = Date.init
+        brands: any BrandSignIn & ExternalBrandSignIn, issuer: String, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.flows = flows
         self.connections = connections
@@ -118,25 +118,99 @@ public struct ConnectService: Sendable {
             try await flows.update(flow)
             if flow.failedSignIns >= Self.maxFailedSignIns { throw Failure.tooManySignInAttempts }
             return .page(flow, message: message)
-        } catch .noVehicles {
-            return try await finish(flow, .redirect(errorRedirect(flow.request, .noVehicles)))
-        } catch .invalidSubscription {
-            return try await finish(flow, .redirect(errorRedirect(flow.request, .invalidSubscription)))
-        } catch .vehicleIncompatible(let vehicle) {
-            return try await finish(flow, .redirect(errorRedirect(
-                flow.request, .vehicleIncompatible("The vehicle is not compatible."),
-                extra: [("vin", vehicle.vin), ("make", vehicle.make), ("model", vehicle.model),
-                        ("year", String(vehicle.year))])))
+        } catch {
+            return try await signInFailed(flow, error)
         }
+        return try await signedIn(flow, account: account)
+    }
+
+    /// Whether the flow's brand signs owners in on its own site (Tesla in live mode).
+    public func signsInExternally(_ flow: ConnectFlow) -> Bool {
+        flow.make.map { brands.signsInExternally(make: $0, mode: flow.request.mode) } ?? false
+    }
+
+    /// Sends the owner to the brand's own sign-in with a fresh state (flow id + one-time secret) and PKCE pair.
+    public func externalSignInURL(_ flow: ConnectFlow) async throws -> String? {
+        guard let make = flow.make, signsInExternally(flow) else { return nil }
+        var flow = flow
+        let secret = SecretToken.generate(prefix: ""), verifier = SecretToken.generate(prefix: "")
+        flow.externalStateDigest = SecretToken.digest(secret)
+        flow.externalVerifier = verifier
+        try await flows.update(flow)
+        return brands.authorizationURL(
+            make: make, permissions: flow.request.permissions.permissions,
+            state: "\(flow.id.uuidString.lowercased()).\(secret)", codeChallenge: PKCE.challenge(for: verifier))
+    }
+
+    /// The brand sent the owner back (`code` or `error`, and our `state`): checks the state against this browser's
+    /// flow, finishes the brand sign-in, and insists on the `required:` permissions the brand decides.
+    public func completeExternalSignIn(state: String, code: String?, error: String?, browserSecret: String?) async throws -> Next {
+        let parts = state.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let id = UUID(uuidString: parts[0]) else { throw Failure.flowNotFound }
+        var flow = try await load(id: id, browserSecret: browserSecret)
+        guard let digest = flow.externalStateDigest, let verifier = flow.externalVerifier, let make = flow.make,
+              SecretToken.matches(parts[1], digest: digest)
+        else { throw Failure.csrfMismatch }
+        flow.externalStateDigest = nil
+        flow.externalVerifier = nil
+        guard let code, error == nil else {
+            return try await finish(flow, .redirect(errorRedirect(flow.request, .accessDenied("The owner did not allow access at the brand."))))
+        }
+        let result: ExternalSignIn
+        do {
+            result = try await brands.completeSignIn(
+                applicationID: flow.request.applicationID, make: make, code: code, codeVerifier: verifier)
+        } catch .invalidCredentials(let message) {
+            try await flows.update(flow)
+            return .page(flow, message: message)
+        } catch {
+            return try await signInFailed(flow, error)
+        }
+        let missing = flow.request.permissions.requiredPermissions.filter {
+            result.brandManagedPermissions.contains($0) && !result.grantedPermissions.contains($0)
+        }
+        flow.missingAtBrand = missing.isEmpty ? nil : missing.sorted()
+        guard missing.isEmpty else {
+            try await flows.update(flow)
+            return .page(flow, message: "This application needs you to allow more at the brand: "
+                + missing.sorted().map(\.plainDescription).joined(separator: "; ") + ". Go back and allow them to continue.")
+        }
+        return try await signedIn(flow, account: result.account)
+    }
+
+    /// After a sign-in: re-authentication and permission updates end here; new connections go on to the vehicles.
+    private func signedIn(_ flow: ConnectFlow, account: BrandAccount) async throws -> Next {
+        var flow = flow
         flow.account = account
-        if case .reauthenticate(let vehicleID) = flow.request.purpose {
+        switch flow.request.purpose {
+        case .reauthenticate(let vehicleID):
             return try await finishReauthentication(flow, vehicleID: vehicleID, account: account)
+        case .updateBrandPermissions:
+            return try await finishPermissionUpdate(flow, account: account)
+        case .authorize:
+            break
         }
         guard !flow.selectableVehicles.isEmpty else {
             return try await finish(flow, .redirect(errorRedirect(flow.request, .noVehicles)))
         }
         try await flows.update(flow)
         return try await skippingConsentIfGranted(flow)
+    }
+
+    private func signInFailed(_ flow: ConnectFlow, _ error: BrandSignInError) async throws -> Next {
+        switch error {
+        case .invalidCredentials(let message):
+            return .page(flow, message: message)
+        case .noVehicles:
+            return try await finish(flow, .redirect(errorRedirect(flow.request, .noVehicles)))
+        case .invalidSubscription:
+            return try await finish(flow, .redirect(errorRedirect(flow.request, .invalidSubscription)))
+        case .vehicleIncompatible(let vehicle):
+            return try await finish(flow, .redirect(errorRedirect(
+                flow.request, .vehicleIncompatible("The vehicle is not compatible."),
+                extra: [("vin", vehicle.vin), ("make", vehicle.make), ("model", vehicle.model),
+                        ("year", String(vehicle.year))])))
+        }
     }
 
     public func selectVehicles(_ flow: ConnectFlow, vins: [String]) async throws -> Next {
@@ -176,8 +250,11 @@ public struct ConnectService: Sendable {
         let code = try await authorizationServer.issueCode(
             for: grant, redirectURI: request.redirectURI, redirectURIWasExplicit: request.redirectURIWasExplicit,
             codeChallenge: request.codeChallenge)
-        return try await finish(flow, .redirect(RedirectURL.build(
-            request.redirectURI, [("code", code), ("state", request.state), ("iss", issuer)])))
+        var parameters: [(String, String?)] = [("code", code), ("state", request.state), ("iss", issuer)]
+        if signsInExternally(flow), let make = flow.make, let keyURL = brands.virtualKeyURL(make: make) {
+            parameters.append(("virtual_key_url", keyURL))
+        }
+        return try await finish(flow, .redirect(RedirectURL.build(request.redirectURI, parameters)))
     }
 
     /// With `approval_prompt=auto`, an owner who already granted this application every requested permission over
@@ -228,6 +305,23 @@ public struct ConnectService: Sendable {
         return try await finish(flow, .redirect(RedirectURL.build(flow.request.redirectURI, [
             ("vehicle_id", vehicleID.uuidString.lowercased()), ("state", flow.request.state), ("iss", issuer),
         ])))
+    }
+
+    /// The brand's consent now covers more: the application's vehicles of this account keep working with it.
+    private func finishPermissionUpdate(_ flow: ConnectFlow, account: BrandAccount) async throws -> Next {
+        var parameters: [(String, String?)] = []
+        for identity in account.vehicles {
+            if let vehicle = try await connections.vehicle(
+                vin: identity.vin, mode: flow.request.mode, applicationID: flow.request.applicationID) {
+                parameters.append(("vehicle_id", vehicle.id.uuidString.lowercased()))
+            }
+        }
+        guard !parameters.isEmpty else {
+            return try await finish(flow, .redirect(errorRedirect(
+                flow.request, .init("no_vehicles", "None of this account's vehicles is connected to the application."))))
+        }
+        return try await finish(flow, .redirect(RedirectURL.build(
+            flow.request.redirectURI, parameters + [("state", flow.request.state), ("iss", issuer)])))
     }
 
     private func finish(_ flow: ConnectFlow, _ next: Next) async throws -> Next {

@@ -26,4 +26,6 @@ public protocol ConnectionStore: Sendable {
         applicationID: UUID, mode: ApplicationMode, accountKey: String, identities: [VehicleIdentity]
     ) async throws -> [ConnectedVehicle]
     func vehicle(id: UUID, applicationID: UUID) async throws -> ConnectedVehicle?
+    /// The application's vehicle with this VIN in this mode, if connected.
+    func vehicle(vin: String, mode: ApplicationMode, applicationID: UUID) async throws -> ConnectedVehicle?
 }

@@ -1,3 +1,4 @@
+import CarportConnectors
 import CarportCore
 import Foundation
 import Logging
@@ -17,12 +18,14 @@ public struct CarportConfiguration: Sendable {
     public var maxAge: Double
     public var applicationRateLimit: RateLimit
     public var vehicleRateLimit: RateLimit
+    /// The operator's Tesla Fleet API application (live mode), when configured.
+    public var tesla: TeslaConfiguration?
 
     public static let defaultHostname = "127.0.0.1"
     public static let defaultPort = 8000
 
     /// Reads `CARPORT_HOST`, `CARPORT_PORT`, `CARPORT_PUBLIC_URL`, `CARPORT_DATA_DIR`, `DATABASE_URL`,
-    /// `CARPORT_LOG_LEVEL` and `CARPORT_ENCRYPTION_KEY`; flags win over the environment.
+    /// `CARPORT_LOG_LEVEL`, `CARPORT_ENCRYPTION_KEY` and `CARPORT_TESLA_*`; flags win over the environment.
     public static func load(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         hostname: String? = nil,
@@ -69,7 +72,8 @@ public struct CarportConfiguration: Sendable {
             encryptionKey: environment["CARPORT_ENCRYPTION_KEY"],
             maxAge: maxAge,
             applicationRateLimit: applicationRate,
-            vehicleRateLimit: vehicleRate)
+            vehicleRateLimit: vehicleRate,
+            tesla: try TeslaEnvironment.load(environment, publicURL: publicURL))
     }
 
     private static func rateLimit(_ environment: [String: String], _ name: String, default text: String) throws(StartupError) -> RateLimit {

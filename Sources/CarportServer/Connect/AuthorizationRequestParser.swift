@@ -80,6 +80,31 @@ struct AuthorizationRequestParser {
         return request
     }
 
+    /// Tesla's permission update (`/oauth/reauthenticate?response_type=vehicle_id&make=TESLA&scope=…`, no vehicle_id):
+    /// the owner grants more at the brand; no new Carport credentials are issued.
+    func brandPermissionUpdateRequest(_ client: Client) throws(OAuthError) -> AuthorizationRequest {
+        try rejectRepeats()
+        try expectResponseType("vehicle_id")
+        guard let make = query.nonEmpty("make")?.uppercased() else {
+            throw .invalidRequest("vehicle_id is required (or make, to update the brand's permissions).")
+        }
+        let permissions: PermissionRequest
+        do {
+            permissions = try PermissionRequest.parseSmartcarScope(query.nonEmpty("scope") ?? "")
+        } catch .unknownPermission(let name) {
+            throw .invalidScope("Unknown permission \"\(name)\".")
+        } catch {
+            throw .invalidScope("scope is required: the permissions to update at the brand.")
+        }
+        var request = AuthorizationRequest(
+            applicationID: client.application.id, redirectURI: client.redirectURI,
+            redirectURIWasExplicit: client.redirectURIWasExplicit, state: client.state, permissions: permissions,
+            scope: permissions.permissions.map(\.rawValue).joined(separator: " "), mode: client.application.mode)
+        request.purpose = .updateBrandPermissions
+        request.make = make
+        return request
+    }
+
     /// Enode Link parameters (`/enode/oauth2/auth`), with Enode v1 scopes; a link's user and vendor when the state
     /// is a link state.
     func enodeRequest(_ client: Client, user: String?, vendor: String?) throws(OAuthError) -> AuthorizationRequest {
@@ -100,6 +125,8 @@ struct AuthorizationRequestParser {
     }
 
     var vehicleID: UUID? { query.nonEmpty("vehicle_id").flatMap(UUID.init(uuidString:)) }
+    var hasVehicleID: Bool { query.nonEmpty("vehicle_id") != nil }
+    var responseType: String? { query["response_type"] }
 
     // MARK: - Parameters
 

@@ -24,6 +24,10 @@ struct AuthorizeEndpoints {
             switch kind {
             case .smartcar:
                 authorization = try parser.smartcarRequest(client)
+            case .reauthenticate where parser.responseType == "code":
+                authorization = try parser.smartcarRequest(client)
+            case .reauthenticate where !parser.hasVehicleID:
+                authorization = try parser.brandPermissionUpdateRequest(client)
             case .reauthenticate:
                 var vehicle: ConnectedVehicle?
                 if let id = parser.vehicleID {

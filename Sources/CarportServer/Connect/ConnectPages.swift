@@ -6,14 +6,17 @@ import CarportCore
 struct ConnectPages {
     let nonce: String
 
-    func render(_ flow: ConnectFlow, brands: [Brand], message: String?, search: String?) -> String {
+    /// The page for the flow's step; `external` when the brand signs owners in on its own site.
+    func render(_ flow: ConnectFlow, brands: [Brand], message: String?, search: String?, external: Bool = false) -> String {
+        let brandName = brands.first { $0.make == flow.make }?.displayName ?? flow.make ?? ""
         switch flow.step {
-        case .preamble: preamble(flow)
-        case .brands: brandList(flow, brands: brands, message: message, search: search)
-        case .signIn: signIn(flow, brandName: brands.first { $0.make == flow.make }?.displayName ?? flow.make ?? "", message: message)
-        case .vehicles: vehicles(flow, brands: brands, message: message)
-        case .consent: consent(flow, brands: brands, message: message)
-        case .finished: error(title: "This link was used", message: "Go back to the application and start again.")
+        case .preamble: return preamble(flow)
+        case .brands: return brandList(flow, brands: brands, message: message, search: search)
+        case .signIn where external: return externalSignIn(flow, brandName: brandName, message: message)
+        case .signIn: return signIn(flow, brandName: brandName, message: message)
+        case .vehicles: return vehicles(flow, brands: brands, message: message)
+        case .consent: return consent(flow, brands: brands, message: message)
+        case .finished: return error(title: "This link was used", message: "Go back to the application and start again.")
         }
     }
 
@@ -96,6 +99,23 @@ struct ConnectPages {
         <button id="sign-in-button" class="primary" type="submit">Sign in</button>
         """))
         \(testNote)
+        """)
+    }
+
+    /// Brands that sign owners in on their own site (Tesla): one button there, and what is still missing on return.
+    private func externalSignIn(_ flow: ConnectFlow, brandName: String, message: String?) -> String {
+        let missing = flow.missingAtBrand.map { permissions in
+            "<ul>" + permissions.map { "<li>\($0.plainDescription.html)</li>" }.joined() + "</ul>"
+        } ?? ""
+        let action = flow.missingAtBrand == nil ? "Continue to \(brandName)" : "Return to \(brandName)"
+        return layout(title: "Sign in with \(brandName)", mode: flow.request.mode, body: """
+        <h1>Sign in with \(brandName.html)</h1>
+        <p>\(brandName.html) asks you to sign in and choose what \(flow.applicationName.html) may access on its own site, then brings you back here.</p>
+        \(messageBox(message))
+        \(missing)
+        \(form(flow, action: "external", """
+        <button id="external-sign-in-button" class="primary" type="submit">\(action.html)</button>
+        """))
         """)
     }
 

@@ -10,6 +10,11 @@ struct ConnectPagesController: RouteCollection {
         flow.post("continue", use: submit { service, flow, _ in .page(try await service.continueFromPreamble(flow), message: nil) })
         flow.post("brand", use: submit { service, flow, form in try await service.chooseBrand(flow, make: form["brand"] ?? "") })
         flow.post("sign-in", use: signIn)
+        flow.post("external", use: submit { service, flow, _ in
+            guard let url = try await service.externalSignInURL(flow) else { return .page(flow, message: nil) }
+            return .redirect(url)
+        })
+        routes.get("connect", "oem", "callback", use: externalCallback)
         flow.post("vehicles", use: submit { service, flow, form in try await service.selectVehicles(flow, vins: form.all("vin")) })
         flow.post("consent", use: submit { service, flow, form in
             try await service.decide(
@@ -22,7 +27,8 @@ struct ConnectPagesController: RouteCollection {
         try await withFlow(request) { flow in
             let service = request.connectService
             return ConnectResponses.page { $0.render(flow, brands: service.availableBrands(flow), message: nil,
-                                                     search: request.query[String.self, at: "q"]) }
+                                                     search: request.query[String.self, at: "q"],
+                                                     external: service.signsInExternally(flow)) }
         }
     }
 
@@ -51,16 +57,35 @@ struct ConnectPagesController: RouteCollection {
             let form = FormParameters(request.body.string)
             return try await withFlow(request, csrfToken: form["csrf_token"] ?? "") { flow in
                 let service = request.connectService
-                switch try await step(service, flow, form) {
-                case .redirect(let url):
-                    return request.redirect(to: url, redirectType: .normal)
-                case .page(let next, let message?):
-                    return ConnectResponses.page({ $0.render(next, brands: service.availableBrands(next), message: message, search: nil) },
-                                                 status: .unprocessableEntity)
-                case .page(let next, nil):
-                    return request.redirect(to: "/connect/\(next.id.uuidString.lowercased())", redirectType: .normal)
-                }
+                return Self.respond(try await step(service, flow, form), service: service, request: request)
             }
+        }
+    }
+
+    /// Where the brand's own sign-in (Tesla) returns: `code` or `error`, and the `state` naming the flow.
+    @Sendable func externalCallback(request: Request) async throws -> Response {
+        let service = request.connectService
+        do {
+            let next = try await service.completeExternalSignIn(
+                state: request.query[String.self, at: "state"] ?? "", code: request.query[String.self, at: "code"],
+                error: request.query[String.self, at: "error"], browserSecret: BrowserCookie.secret(of: request))
+            return Self.respond(next, service: service, request: request)
+        } catch let failure as ConnectService.Failure {
+            return Self.page(for: failure)
+        }
+    }
+
+    /// A step's outcome as HTTP: 303 to the application or to the flow's page, or the page with a message (422).
+    private static func respond(_ next: ConnectService.Next, service: ConnectService, request: Request) -> Response {
+        switch next {
+        case .redirect(let url):
+            return request.redirect(to: url, redirectType: .normal)
+        case .page(let flow, let message?):
+            return ConnectResponses.page({ $0.render(flow, brands: service.availableBrands(flow), message: message, search: nil,
+                                                     external: service.signsInExternally(flow)) },
+                                         status: .unprocessableEntity)
+        case .page(let flow, nil):
+            return request.redirect(to: "/connect/\(flow.id.uuidString.lowercased())", redirectType: .normal)
         }
     }
 

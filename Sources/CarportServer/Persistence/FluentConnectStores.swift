@@ -77,4 +77,9 @@ struct FluentConnectionStore: ConnectionStore, LazyDatabaseStore {
         try await VehicleModel.query(on: database).filter(\.$id == id).filter(\.$application.$id == applicationID)
             .first()?.domain
     }
+
+    func vehicle(vin: String, mode: ApplicationMode, applicationID: UUID) async throws -> ConnectedVehicle? {
+        try await VehicleModel.query(on: database).filter(\.$vin == vin).filter(\.$mode == mode)
+            .filter(\.$application.$id == applicationID).first()?.domain
+    }
 }

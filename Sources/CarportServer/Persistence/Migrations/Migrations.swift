@@ -11,5 +11,6 @@ enum CarportMigrations {
         M006CreateConnectFlows(),
         M007CreateSimulatedVehicles(),
         M008CreateChargingLocations(),
+        M009CreateBrandCredentials(),
     ]
 }
