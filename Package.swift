@@ -92,6 +92,7 @@ let package = Package(
                 "CarportServer",
                 "TeslaFleetFake",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ]

@@ -12,16 +12,25 @@ public enum TeslaFleetFake {
         try app.register(collection: FakeAdminRoutes(cloud: cloud))
     }
 
-    /// Starts the fake in this process on `127.0.0.1:port` (tests); shut the returned application down when done.
-    public static func start(port: Int, configure change: (inout FakeOptions) -> Void = { _ in }) async throws -> Application {
+    /// Starts the fake in this process on `127.0.0.1:port` (tests); `stop()` it when done.
+    public static func start(port: Int, configure change: (inout FakeOptions) -> Void = { _ in }) async throws -> Running {
         var options = FakeOptions(origin: "http://127.0.0.1:\(port)")
         change(&options)
         let app = try await Application.make(.testing)
         app.logger.logLevel = .warning
-        app.http.server.configuration.hostname = "127.0.0.1"
-        app.http.server.configuration.port = port
         try configure(app, options: options)
-        try await app.startup()
-        return app
+        try await app.asyncBoot()
+        try await app.server.start(address: .hostname("127.0.0.1", port: port))
+        return Running(app: app)
+    }
+
+    /// A fake serving in this process.
+    public struct Running: Sendable {
+        let app: Application
+
+        public func stop() async throws {
+            await app.server.shutdown()
+            try await app.asyncShutdown()
+        }
     }
 }

@@ -94,13 +94,14 @@ public final class TeslaFleetClient: Sendable {
         throw .asleep
     }
 
-    /// Whether the car holds Carport's virtual key (`fleet_status`), remembered for a minute.
+    /// Whether the car holds Carport's virtual key (`fleet_status`); a paired key is remembered for a minute,
+    /// a missing one is asked again next time (the owner may be pairing right now).
     func isKeyPaired(_ account: TeslaAccount, vin: String) async throws(ConnectorError) -> Bool {
         if let known = keyStatus.withLockedValue({ $0[vin] }), Date().timeIntervalSince(known.checkedAt) < 60 { return known.paired }
         let body = try? JSONSerialization.data(withJSONObject: ["vins": [vin]])
         let reply = try await call(account, .POST, "/api/1/vehicles/fleet_status", json: body)
         let paired = ((reply.response as? [String: Any])?["key_paired_vins"] as? [String])?.contains(vin) ?? false
-        keyStatus.withLockedValue { $0[vin] = (paired, Date()) }
+        if paired { keyStatus.withLockedValue { $0[vin] = (paired, Date()) } }
         return paired
     }
 
