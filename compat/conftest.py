@@ -38,13 +38,48 @@ os.environ.update({
 })
 
 
+# A fake Tesla cloud (the `tesla-fleet-fake` product) for the whole session; the session's Carport is configured
+# for it, so live-mode applications connect Teslas through its login page.
+FAKE_PORT = free_port()
+FAKE_URL = f"http://127.0.0.1:{FAKE_PORT}"
+TESLA_DOMAIN = "carport.example"
+TESLA_ENV = {
+    "CARPORT_TESLA_CLIENT_ID": "carport-fleet-client", "CARPORT_TESLA_CLIENT_SECRET": "carport-fleet-secret",
+    "CARPORT_TESLA_DOMAIN": TESLA_DOMAIN, "CARPORT_TESLA_AUTHORIZE_URL": FAKE_URL + "/oauth2/v3/authorize",
+    "CARPORT_TESLA_TOKEN_URL": FAKE_URL + "/oauth2/v3/token",
+    "CARPORT_TESLA_REGIONS": f"na={FAKE_URL}/fleet/na,eu={FAKE_URL}/fleet/eu",
+    "CARPORT_TESLA_PROXY_URL": FAKE_URL + "/proxy", "CARPORT_TESLA_PAIRING_URL": FAKE_URL + "/_ak",
+}
+
+
+class TeslaFake:
+    def __init__(self, redirect_uri):
+        binary = os.path.join(os.path.dirname(carport_binary()), "tesla-fleet-fake")
+        self.url = FAKE_URL
+        self.process = subprocess.Popen([binary, "--port", str(FAKE_PORT), "--redirect-uri", redirect_uri,
+                                         "--wake-seconds", "0.3"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if requests.get(self.url + "/proxy/health", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("tesla-fleet-fake did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
 class Carport:
-    def __init__(self, port=None):
+    def __init__(self, port=None, environment=None):
         self.data_dir = tempfile.mkdtemp(prefix="carport-compat-")
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("CARPORT_") and k != "DATABASE_URL"}
         self.env.update({"CARPORT_DATA_DIR": self.data_dir, "CARPORT_PORT": str(self.port), "CARPORT_LOG_LEVEL": "warning"})
+        self.env.update(environment or {})
         self.process = None
 
     def start(self):
@@ -68,8 +103,8 @@ class Carport:
                                 capture_output=True, text=True).stdout
         return json.loads(output)
 
-    def create_app(self, name="Compat App", redirect_uris=("https://app.example/callback",)):
-        args = ["apps", "create", "--name", name]
+    def create_app(self, name="Compat App", redirect_uris=("https://app.example/callback",), mode="test"):
+        args = ["apps", "create", "--name", name, "--mode", mode]
         for uri in redirect_uris:
             args += ["--redirect-uri", uri]
         return self.cli(*args)
@@ -83,8 +118,15 @@ class Carport:
 
 
 @pytest.fixture(scope="session")
-def carport():
-    server = Carport(port=SESSION_PORT)
+def tesla_fake():
+    fake = TeslaFake(redirect_uri=SESSION_URL + "/connect/oem/callback")
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def carport(tesla_fake):
+    server = Carport(port=SESSION_PORT, environment=TESLA_ENV)
     server.start()
     yield server
     server.stop()

@@ -17,8 +17,22 @@ def _flow_path(html):
     return match.group(1)
 
 
+def brand_login(session, authorize_url, email, password, scopes=None):
+    """Signs in on a brand's own login page (the Tesla fake's form with its `tesla-auth.sid` cookie) and returns
+    where the brand redirects: Carport's callback."""
+    page = session.get(authorize_url, allow_redirects=False)
+    assert page.status_code == 200 and "tesla-auth.sid" in session.cookies, page.text
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    offered = re.findall(r'name="granted_scope" value="([^"]+)"', page.text)
+    response = session.post(authorize_url, allow_redirects=False, data={
+        **hidden, "identity": email, "credential": password, "granted_scope": offered if scopes is None else scopes})
+    assert response.status_code == 302, response.text
+    return response.headers["Location"]
+
+
 def approve(authorization_url, base_url, brand="TESLA", email="owner@example.com", password="secret", session=None):
-    """Runs authorize → continue → brand → sign-in → (vehicles) → approve; returns the final redirect URL."""
+    """Runs authorize → continue → brand → sign-in (Carport's form, or the brand's own page) → (vehicles) →
+    approve; returns the final redirect URL."""
     session = session or requests.Session()
     page = session.get(authorization_url, allow_redirects=True)
     assert page.status_code == 200, page.text
@@ -37,7 +51,15 @@ def approve(authorization_url, base_url, brand="TESLA", email="owner@example.com
     if 'class="brand-list-item"' in page_text[0]:
         post("brand", brand=brand)
     # An owner who already granted everything asked for is not asked again (approval_prompt=auto).
-    location = post("sign-in", username=email, password=password)
+    if "external-sign-in-button" in page_text[0]:
+        callback = brand_login(session, post("external"), email, password)
+        response = session.get(callback, allow_redirects=False)
+        assert response.status_code == 303, response.text
+        location = response.headers["Location"]
+        if location.startswith("/connect/"):
+            page_text[0] = session.get(urljoin(base_url, location)).text
+    else:
+        location = post("sign-in", username=email, password=password)
     if not location.startswith("/connect/"):
         return location
     if "vehicles-continue-button" in page_text[0]:
