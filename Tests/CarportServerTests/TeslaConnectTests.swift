@@ -114,6 +114,23 @@ import VaporTesting
         }
     }
 
+    @Test func reauthenticatingAtTeslaRestoresAccessAfterLoginRequired() async throws {
+        try await TeslaWorld.run { world in
+            let (session, _) = try await world.session(scope: "read_vin read_battery read_charge")
+            _ = try await world.fake(.POST, "/_fake/owners/owner@example.com/password-change")
+            let (status, _, error) = try await session.call(.GET, "/v2.0/vehicles/{id}/battery")
+            #expect(status == .badRequest && error["code"] as? String == "AUTHENTICATION_FAILED")
+            var driver = ConnectDriver(app: world.carport)
+            let reauth = "/oauth/reauthenticate?response_type=vehicle_id&client_id=\(session.client.id)"
+                + "&redirect_uri=\(RedirectURL.encode(session.client.redirectURI))&vehicle_id=\(session.vehicleID)&state=re"
+            let done = try await world.signInAtTesla(&driver, entry: reauth)
+            let query = try done.redirectQuery()
+            #expect(query["vehicle_id"] == session.vehicleID && query["state"] == "re")
+            let (after, _, _) = try await session.call(.GET, "/v2.0/vehicles/{id}/charge")
+            #expect(after == .ok)
+        }
+    }
+
     @Test func shortLivedTokensAreRefreshedAndRotated() async throws {
         try await TeslaWorld.run(fake: { $0.accessTokenSeconds = 30 }) { world in
             let (session, _) = try await world.session(scope: "read_vin read_battery read_charge read_odometer")
