@@ -14,6 +14,8 @@ struct FakeJWT {
         var exp: Int
         /// The user's token generation when issued; a password change bumps it and ends older tokens.
         var gen: Int
+        /// Unique per token, so two tokens issued within one second still differ.
+        var jti = UUID().uuidString.lowercased()
     }
 
     let key: SymmetricKey
