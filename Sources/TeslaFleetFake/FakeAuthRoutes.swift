@@ -91,8 +91,7 @@ struct FakeAuthRoutes: RouteCollection {
             case "client_credentials":
                 tokens = try await cloud.partnerToken(
                     clientID: clientID, secret: form["client_secret"] as? String,
-                    scopes: (form["scope"] as? String ?? "").split(separator: " ").map(String.init),
-                    audience: form["audience"] as? String)
+                    scopes: (form["scope"] as? String ?? "").split(separator: " ").map(String.init))
             default:
                 throw FakeFailure(400, "unsupported_grant_type", "grant_type must be authorization_code, refresh_token or client_credentials")
             }

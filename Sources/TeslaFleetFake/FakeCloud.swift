@@ -203,7 +203,7 @@ actor FakeCloud {
         }
     }
 
-    func partnerToken(clientID: String, secret: String?, scopes: [String], audience: String?) throws(FakeFailure) -> TokenSet {
+    func partnerToken(clientID: String, secret: String?, scopes: [String]) throws(FakeFailure) -> TokenSet {
         guard clientID == options.clientID, secret == options.clientSecret else {
             throw FakeFailure(401, "unauthorized_client", "Client authentication failed")
         }

@@ -1,5 +1,4 @@
 import CarportCore
-import Crypto
 import Foundation
 import Testing
 import TeslaFleetFake
@@ -14,8 +13,7 @@ import TeslaFleetFake
         defer { Task { try? await fake.stop() } }
         let origin = "http://127.0.0.1:\(port)"
         let verifier = String(repeating: "v", count: 86)
-        let challenge = Data(SHA256.hash(data: Data(verifier.utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let challenge = PKCE.challenge(for: verifier)
         let authorize = "\(origin)/oauth2/v3/authorize?client_id=ownerapi&code_challenge=\(challenge)&code_challenge_method=S256"
             + "&redirect_uri=\(RedirectURL.encode(FakeOptions.voidCallback))&response_type=code&scope=openid%20email%20offline_access&state=s1"
         let form = try await TeslaWorld.http(.GET, authorize)

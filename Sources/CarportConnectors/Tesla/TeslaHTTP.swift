@@ -47,11 +47,7 @@ struct TeslaHTTP: Sendable {
     }
 
     static func formEncode(_ pairs: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return pairs.map {
-            "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        }.joined(separator: "&")
+        pairs.map { "\(RedirectURL.encode($0.0))=\(RedirectURL.encode($0.1))" }.joined(separator: "&")
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -69,10 +65,8 @@ struct TeslaTokenClaims: Decodable {
 
     init?(token: String) {
         let parts = token.split(separator: ".")
-        guard parts.count >= 2 else { return nil }
-        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let claims = try? JSONDecoder().decode(Self.self, from: data) else { return nil }
+        guard parts.count >= 2, let data = Base64URL.decode(String(parts[1])),
+              let claims = try? JSONDecoder().decode(Self.self, from: data) else { return nil }
         self = claims
     }
 }
