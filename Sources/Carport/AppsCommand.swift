@@ -7,7 +7,7 @@ struct AppsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apps",
         abstract: "Register and manage applications.",
-        subcommands: [Create.self, List.self, RotateSecret.self, Delete.self])
+        subcommands: [Create.self, List.self, RotateSecret.self, UserTokenKey.self, Delete.self])
 
     /// Runs `body` with the application registry of the configured database.
     static func withRegistry<T: Sendable>(_ body: (ApplicationRegistry) async throws -> T) async throws -> T {
@@ -93,6 +93,28 @@ struct AppsCommand: AsyncParsableCommand {
         func run() async throws {
             let secret = try await AppsCommand.withRegistry { try await $0.rotateSecret(clientID: id) }
             print(secret)
+        }
+    }
+
+    struct UserTokenKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "user-token-key",
+            abstract: "Generate the HS256 key the application signs its users' tokens with (Jedlix face); print it once.")
+
+        @Argument(help: "Client id of the application.") var id: String
+        @Option(help: "The iss claim the tokens carry.") var issuer: String
+        @Option(help: "The aud claim the tokens carry.") var audience: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            let key = try await AppsCommand.withRegistry {
+                try await $0.registerUserTokenKey(clientID: id, issuer: issuer, audience: audience)
+            }
+            if json { return try AppsCommand.printJSON(["key": key, "issuer": issuer, "audience": audience, "claim": "jedlix_user_id"]) }
+            print("""
+            User-token key (HS256, base64url; shown only this once): \(key)
+            Sign each user's token with it, carrying iss "\(issuer)", aud "\(audience)", exp, and jedlix_user_id.
+            """)
         }
     }
 

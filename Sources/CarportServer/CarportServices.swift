@@ -39,14 +39,16 @@ extension Application {
 
     /// The application registry over this application's database.
     public var applicationRegistry: ApplicationRegistry {
-        ApplicationRegistry(store: FluentApplicationStore(database: self.db))
+        ApplicationRegistry(store: FluentApplicationStore(database: self.db),
+                            userTokenKeys: FluentUserTokenKeyStore(resolveDatabase: { [unowned self] in self.db }, box: carport.secretBox))
     }
 }
 
 extension Request {
     var carport: CarportServices { application.carport }
     var applicationRegistry: ApplicationRegistry {
-        ApplicationRegistry(store: FluentApplicationStore(database: self.db, cache: carport.applicationCache))
+        ApplicationRegistry(store: FluentApplicationStore(database: self.db, cache: carport.applicationCache),
+                            userTokenKeys: FluentUserTokenKeyStore(resolveDatabase: { [db] in db }, box: carport.secretBox))
     }
     var authorizationServer: AuthorizationServer {
         AuthorizationServer(store: FluentOAuthStore(database: self.db), cache: carport.grantCache)
@@ -64,6 +66,15 @@ extension Request {
             flows: FluentConnectFlowStore(database: self.db), connections: connectionStore,
             authorizationServer: authorizationServer, brands: connectors,
             issuer: carport.configuration.publicURL)
+    }
+
+    /// Embedded connect sessions (the Jedlix face and its pages); they ask for what smart charging needs.
+    var connectSessionService: ConnectSessionService {
+        ConnectSessionService(
+            sessions: FluentConnectSessionStore(resolveDatabase: { [db] in db }, box: carport.secretBox),
+            connect: connectService, authorizationServer: authorizationServer, connections: connectionStore,
+            locations: FluentChargingLocationStore(database: self.db),
+            doneURL: SessionPagesController.doneURL(self), permissions: JedlixRoutes.sessionPermissions)
     }
 
     var vehicleService: VehicleService {

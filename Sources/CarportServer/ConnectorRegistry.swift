@@ -65,5 +65,7 @@ struct ConnectorRegistry: ConnectorDirectory, BrandSignIn, ExternalBrandSignIn {
         return try await teslaSignIn.completeSignIn(applicationID: applicationID, make: make, code: code, codeVerifier: codeVerifier)
     }
 
+    func callbackURL(make: String) -> String? { teslaSignIn?.callbackURL(make: make) }
+
     func virtualKeyURL(make: String) -> String? { teslaSignIn?.virtualKeyURL(make: make) }
 }

@@ -11,6 +11,7 @@ enum Routes {
         pages.get("enode", "oauth2", "auth", use: AuthorizeEndpoints.handler(.enode))
         pages.get("demo", "callback", use: DemoCallbackPage.show)
         try pages.register(collection: ConnectPagesController())
+        try pages.register(collection: SessionPagesController())
 
         let smartcarTokens = TokenEndpoint(dialect: .smartcar)
         app.post("oauth", "token", use: smartcarTokens.token)
@@ -24,5 +25,6 @@ enum Routes {
         try app.register(collection: SimulatorController())
         try app.register(collection: EnodeRoutes())
         try app.register(collection: SmartcarRoutes())
+        try app.register(collection: JedlixRoutes())
     }
 }

@@ -17,6 +17,10 @@ actor InMemoryApplicationStore: ApplicationStore {
     }
     func delete(id: UUID) -> Bool { rows.removeValue(forKey: id) != nil }
     func count() -> Int { rows.count }
+    func find(apiKeyDigest: String) -> RegisteredApplication? {
+        rows.values.first { $0.1.apiKey == apiKeyDigest }?.0
+    }
+
     func find(managementTokenDigest: String) -> RegisteredApplication? {
         rows.values.first { $0.1.managementToken == managementTokenDigest }?.0
     }

@@ -82,7 +82,7 @@ public struct SimulatedBrandSignIn: BrandSignIn {
         return (String(parts.first ?? ""), String(parts.last ?? ""))
     }
 
-    private static func isPlausibleEmail(_ email: String) -> Bool {
+    static func isPlausibleEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !email.contains(" ")
             && email.count <= 254

@@ -35,6 +35,8 @@ public struct TeslaSignIn: ExternalBrandSignIn {
         }
     }
 
+    public func callbackURL(make: String) -> String? { make == Self.make ? fleet.configuration.redirectURI : nil }
+
     public func virtualKeyURL(make: String) -> String? { make == Self.make ? fleet.configuration.virtualKeyURL : nil }
 
     private func exchange(applicationID: UUID, code: String, codeVerifier: String) async throws(ConnectorError) -> ExternalSignIn {

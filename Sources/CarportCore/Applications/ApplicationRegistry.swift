@@ -7,6 +7,7 @@ public struct ApplicationRegistry: Sendable {
         case noRedirectURI
         case invalidRedirectURI(String)
         case unknownApplication(String)
+        case invalidUserTokenClaims
 
         public var description: String {
             switch self {
@@ -14,6 +15,7 @@ public struct ApplicationRegistry: Sendable {
             case .noRedirectURI: "at least one redirect URI is required"
             case .invalidRedirectURI(let reason): reason
             case .unknownApplication(let id): "no application with id \(id)"
+            case .invalidUserTokenClaims: "issuer and audience must not be empty"
             }
         }
     }
@@ -25,10 +27,13 @@ public struct ApplicationRegistry: Sendable {
     }
 
     private let store: any ApplicationStore
+    private let userTokenKeys: (any UserTokenKeyStore)?
     private let now: @Sendable () -> Date
 
-    public init(store: any ApplicationStore, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any ApplicationStore, userTokenKeys: (any UserTokenKeyStore)? = nil,
+                now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
+        self.userTokenKeys = userTokenKeys
         self.now = now
     }
 
@@ -73,6 +78,19 @@ public struct ApplicationRegistry: Sendable {
         return secret
     }
 
+    /// Generates the key the application signs its users' tokens with (HS256) and records the issuer and audience
+    /// those tokens carry; an earlier key stops working. Returns the key, base64url, shown once.
+    public func registerUserTokenKey(clientID: String, issuer: String, audience: String) async throws -> String {
+        guard let id = UUID(uuidString: clientID), let userTokenKeys, try await store.find(id: id) != nil else {
+            throw Failure.unknownApplication(clientID)
+        }
+        let issuer = issuer.trimmingCharacters(in: .whitespaces), audience = audience.trimmingCharacters(in: .whitespaces)
+        guard !issuer.isEmpty, !audience.isEmpty else { throw Failure.invalidUserTokenClaims }
+        let secret = SecretBox.generateKeyData()
+        try await userTokenKeys.save(UserTokenKey(applicationID: id, issuer: issuer, audience: audience, secret: secret))
+        return Base64URL.encode(secret)
+    }
+
     public func delete(clientID: String) async throws {
         guard let id = UUID(uuidString: clientID), try await store.delete(id: id) else {
             throw Failure.unknownApplication(clientID)
@@ -88,7 +106,17 @@ public struct ApplicationRegistry: Sendable {
         return application
     }
 
+    /// The key the application's user tokens are signed with, if it registered one.
+    public func userTokenKey(applicationID: UUID) async throws -> UserTokenKey? {
+        try await userTokenKeys?.key(applicationID: applicationID)
+    }
+
     public func isEmpty() async throws -> Bool { try await store.count() == 0 }
+
+    /// The application whose API key this is, or nil.
+    public func authenticate(apiKey: String) async throws -> RegisteredApplication? {
+        try await store.find(apiKeyDigest: SecretToken.digest(apiKey))
+    }
 
     /// The application whose management token this is, or nil.
     public func authenticate(managementToken: String) async throws -> RegisteredApplication? {

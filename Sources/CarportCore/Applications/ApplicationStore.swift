@@ -13,4 +13,5 @@ public protocol ApplicationStore: Sendable {
     func delete(id: UUID) async throws -> Bool
     func count() async throws -> Int
     func find(managementTokenDigest: String) async throws -> RegisteredApplication?
+    func find(apiKeyDigest: String) async throws -> RegisteredApplication?
 }

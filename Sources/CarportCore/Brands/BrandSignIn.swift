@@ -47,6 +47,8 @@ public protocol ExternalBrandSignIn: Sendable {
     func completeSignIn(
         applicationID: UUID, make: String, code: String, codeVerifier: String
     ) async throws(BrandSignInError) -> ExternalSignIn
+    /// The redirect URI the brand sends owners back to (its registered callback).
+    func callbackURL(make: String) -> String?
     /// The link the application shows owners to add the platform's virtual key, if the brand needs one.
     func virtualKeyURL(make: String) -> String?
 }

@@ -9,6 +9,9 @@ public struct AuthorizationRequest: Sendable, Codable, Equatable {
         case reauthenticate(vehicleID: UUID)
         /// Grant more permissions at the brand (Tesla) for the account's vehicles; ends with their ids.
         case updateBrandPermissions
+        /// A step of an embedded connect session (the Jedlix SDK's web view): ends at the session's done URL with
+        /// one vehicle granted to `user`, and no code.
+        case embeddedSession
     }
 
     public var purpose: Purpose = .authorize

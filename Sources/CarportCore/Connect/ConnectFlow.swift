@@ -25,6 +25,8 @@ public struct ConnectFlow: Sendable, Codable, Equatable {
     public var externalVerifier: String?
     /// Required permissions the brand's own consent left out; the owner is asked to return to the brand.
     public var missingAtBrand: [Permission]?
+    /// What the flow of an embedded session connected (its outcome, read by the session).
+    public var connectedVehicleIDs: [UUID]?
 
     /// The page the owner should see now.
     public var step: Step {

@@ -65,12 +65,35 @@ public struct ConnectService: Sendable {
 
     /// The flow, if it exists, is live, and belongs to this browser.
     public func load(id: UUID, browserSecret: String?) async throws -> ConnectFlow {
-        guard let flow = try await flows.flow(id: id), !flow.finished else { throw Failure.flowNotFound }
-        guard flow.expiresAt > now() else { throw Failure.flowExpired }
+        let flow = try await liveFlow(id: id)
         guard let browserSecret, SecretToken.matches(browserSecret, digest: flow.browserDigest) else {
             throw Failure.otherBrowser
         }
         return flow
+    }
+
+    /// The flow if it exists and is live, whichever browser asks.
+    private func liveFlow(id: UUID) async throws -> ConnectFlow {
+        guard let flow = try await flows.flow(id: id), !flow.finished else { throw Failure.flowNotFound }
+        guard flow.expiresAt > now() else { throw Failure.flowExpired }
+        return flow
+    }
+
+    /// The flow in any state (embedded sessions read their flow's outcome).
+    public func flow(id: UUID) async throws -> ConnectFlow? { try await flows.flow(id: id) }
+
+    /// Binds a live flow to the browser holding `browserSecret` (an embedded session's web view entering a step).
+    public func rebind(id: UUID, browserSecret: String) async throws -> ConnectFlow {
+        var flow = try await liveFlow(id: id)
+        flow.browserDigest = SecretToken.digest(browserSecret)
+        try await flows.update(flow)
+        return flow
+    }
+
+    /// Where the flow's brand sends owners back after its own sign-in.
+    public func externalCallbackURL(_ flow: ConnectFlow) -> String? {
+        guard signsInExternally(flow), let make = flow.make else { return nil }
+        return brands.callbackURL(make: make)
     }
 
     /// `load` plus the CSRF check every form submission needs.
@@ -145,11 +168,29 @@ public struct ConnectService: Sendable {
     /// The brand sent the owner back (`code` or `error`, and our `state`): checks the state against this browser's
     /// flow, finishes the brand sign-in, and insists on the `required:` permissions the brand decides.
     public func completeExternalSignIn(state: String, code: String?, error: String?, browserSecret: String?) async throws -> Next {
+        let (id, secret) = try Self.externalState(state)
+        return try await completeExternalSignIn(
+            try await load(id: id, browserSecret: browserSecret), secret: secret, code: code, error: error)
+    }
+
+    /// The same for an embedded session, whose application reports the brand's redirect: the state must name the
+    /// session's flow (the application's user token stands in for the browser cookie).
+    public func completeExternalSignIn(flowID: UUID, state: String, code: String?, error: String?) async throws -> Next {
+        let (id, secret) = try Self.externalState(state)
+        guard id == flowID else { throw Failure.csrfMismatch }
+        return try await completeExternalSignIn(try await liveFlow(id: id), secret: secret, code: code, error: error)
+    }
+
+    private static func externalState(_ state: String) throws -> (UUID, String) {
         let parts = state.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let id = UUID(uuidString: parts[0]) else { throw Failure.flowNotFound }
-        var flow = try await load(id: id, browserSecret: browserSecret)
+        guard parts.count == 2, let id = UUID(uuidString: parts[0]) else { throw Failure.csrfMismatch }
+        return (id, parts[1])
+    }
+
+    private func completeExternalSignIn(_ flow: ConnectFlow, secret: String, code: String?, error: String?) async throws -> Next {
+        var flow = flow
         guard let digest = flow.externalStateDigest, let verifier = flow.externalVerifier, let make = flow.make,
-              SecretToken.matches(parts[1], digest: digest)
+              SecretToken.matches(secret, digest: digest)
         else { throw Failure.csrfMismatch }
         flow.externalStateDigest = nil
         flow.externalVerifier = nil
@@ -187,7 +228,7 @@ public struct ConnectService: Sendable {
             return try await finishReauthentication(flow, vehicleID: vehicleID, account: account)
         case .updateBrandPermissions:
             return try await finishPermissionUpdate(flow, account: account)
-        case .authorize:
+        case .authorize, .embeddedSession:
             break
         }
         guard !flow.selectableVehicles.isEmpty else {
@@ -247,6 +288,9 @@ public struct ConnectService: Sendable {
             applicationID: request.applicationID, userID: userID, vehicleIDs: vehicles.map(\.id),
             permissions: granted, mode: request.mode, scope: grantedScope,
             issuesRefreshTokens: request.issuesRefreshTokens, createdAt: now())
+        if request.purpose == .embeddedSession {
+            return try await finishEmbedded(flow, grant: grant)
+        }
         let code = try await authorizationServer.issueCode(
             for: grant, redirectURI: request.redirectURI, redirectURIWasExplicit: request.redirectURIWasExplicit,
             codeChallenge: request.codeChallenge)
@@ -322,6 +366,20 @@ public struct ConnectService: Sendable {
         }
         return try await finish(flow, .redirect(RedirectURL.build(
             flow.request.redirectURI, parameters + [("state", flow.request.state), ("iss", issuer)])))
+    }
+
+    /// An embedded session connects one vehicle per user: the grant is stored (no code) and the flow ends at the
+    /// session's done URL; a user who holds another vehicle already ends with `vehicle_limit`.
+    private func finishEmbedded(_ flow: ConnectFlow, grant: Grant) async throws -> Next {
+        let held = try await authorizationServer.store.grants(userID: grant.userID).flatMap(\.vehicleIDs)
+        guard grant.vehicleIDs.count == 1, held.allSatisfy(grant.vehicleIDs.contains) else {
+            return try await finish(flow, .redirect(errorRedirect(
+                flow.request, .init("vehicle_limit", "Only one vehicle can be connected to this account."))))
+        }
+        try await authorizationServer.store.insertGrant(grant)
+        var flow = flow
+        flow.connectedVehicleIDs = grant.vehicleIDs
+        return try await finish(flow, .redirect(RedirectURL.build(flow.request.redirectURI, [("state", flow.request.state)])))
     }
 
     private func finish(_ flow: ConnectFlow, _ next: Next) async throws -> Next {

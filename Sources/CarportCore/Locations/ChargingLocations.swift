@@ -1,19 +1,60 @@
 import Foundation
 
-/// A place where a user charges (home, work), as Enode's charging locations.
+/// A place where a user charges (home, work), as Enode's and Jedlix's charging locations.
 public struct ChargingLocation: Sendable, Equatable {
     public var id: UUID
     public var userID: UUID
     public var name: String
     public var latitude: Double
     public var longitude: Double
+    public var address: PostalAddress?
+    /// The energy contract the owner connected for this place.
+    public var energyContract: EnergyContract?
+    public var createdAt: Date
+    public var updatedAt: Date
 
-    public init(id: UUID, userID: UUID, name: String, latitude: Double, longitude: Double) {
+    public init(id: UUID, userID: UUID, name: String, latitude: Double, longitude: Double, address: PostalAddress? = nil,
+                energyContract: EnergyContract? = nil, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.userID = userID
         self.name = name
         self.latitude = latitude
         self.longitude = longitude
+        self.address = address
+        self.energyContract = energyContract
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// A postal address; every part is optional (countries differ).
+public struct PostalAddress: Sendable, Codable, Equatable {
+    public var street, houseNumber, postalCode, city, region, country, area: String?
+
+    public init(street: String? = nil, houseNumber: String? = nil, postalCode: String? = nil, city: String? = nil,
+                region: String? = nil, country: String? = nil, area: String? = nil) {
+        self.street = street
+        self.houseNumber = houseNumber
+        self.postalCode = postalCode
+        self.city = city
+        self.region = region
+        self.country = country
+        self.area = area
+    }
+}
+
+/// An energy supply contract at a charging location.
+public struct EnergyContract: Sendable, Codable, Equatable {
+    public var supplierID: String
+    public var supplierName: String
+    public var contractNumber: String
+    public var meterCode: String?
+
+    public init(supplierID: String, supplierName: String, contractNumber: String, meterCode: String?) {
+        self.supplierID = supplierID
+        self.supplierName = supplierName
+        self.contractNumber = contractNumber
+        self.meterCode = meterCode
     }
 }
 
@@ -29,8 +70,12 @@ public protocol ChargingLocationStore: Sendable {
 /// A user's charging locations, with validation; another user's location is reported as missing.
 public struct ChargingLocationService: Sendable {
     private let store: any ChargingLocationStore
+    private let now: @Sendable () -> Date
 
-    public init(store: any ChargingLocationStore) { self.store = store }
+    public init(store: any ChargingLocationStore, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.now = now
+    }
 
     public func list(userID: UUID) async throws -> [ChargingLocation] { try await store.locations(userID: userID) }
 
@@ -39,11 +84,22 @@ public struct ChargingLocationService: Sendable {
         return location
     }
 
-    public func create(userID: UUID, name: String?, latitude: Double?, longitude: Double?) async throws -> ChargingLocation {
+    public func create(
+        userID: UUID, name: String?, latitude: Double?, longitude: Double?, address: PostalAddress? = nil
+    ) async throws -> ChargingLocation {
         let location = ChargingLocation(id: UUID(), userID: userID, name: try Self.name(name),
-                                        latitude: try Self.latitude(latitude), longitude: try Self.longitude(longitude))
+                                        latitude: try Self.latitude(latitude), longitude: try Self.longitude(longitude),
+                                        address: address, createdAt: now(), updatedAt: now())
         try await store.save(location)
         return location
+    }
+
+    /// Records the energy contract the owner connected at the location.
+    public func setEnergyContract(_ contract: EnergyContract, locationID: UUID?, userID: UUID) async throws {
+        var location = try await get(locationID, userID: userID)
+        location.energyContract = contract
+        location.updatedAt = now()
+        try await store.save(location)
     }
 
     public func replace(_ id: UUID?, userID: UUID, name: String?, latitude: Double?, longitude: Double?) async throws -> ChargingLocation {
@@ -51,6 +107,7 @@ public struct ChargingLocationService: Sendable {
         location.name = try Self.name(name)
         location.latitude = try Self.latitude(latitude)
         location.longitude = try Self.longitude(longitude)
+        location.updatedAt = now()
         try await store.save(location)
         return location
     }

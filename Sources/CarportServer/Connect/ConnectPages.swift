@@ -37,7 +37,7 @@ struct ConnectPages {
     // MARK: - Steps
 
     private func preamble(_ flow: ConnectFlow) -> String {
-        let isReauth = flow.request.purpose != .authorize
+        let isReauth = flow.request.purpose != .authorize && flow.request.purpose != .embeddedSession
         let heading = isReauth
             ? "Sign in again to keep <span class=\"app\">\(flow.applicationName.html)</span> connected"
             : "<span class=\"app\">\(flow.applicationName.html)</span> wants to connect to your car"
@@ -184,12 +184,12 @@ struct ConnectPages {
         """
     }
 
-    private func messageBox(_ message: String?) -> String {
+    func messageBox(_ message: String?) -> String {
         guard let message else { return "" }
         return "<div class=\"message\" role=\"alert\">\(message.html)</div>"
     }
 
-    private func layout(title: String, mode: ApplicationMode?, body: String) -> String {
+    func layout(title: String, mode: ApplicationMode?, body: String) -> String {
         let badge = mode.map { $0 == .live ? "" : "<span class=\"mode\">\($0.rawValue) mode</span>" } ?? ""
         return """
         <!doctype html>

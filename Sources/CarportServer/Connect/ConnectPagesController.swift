@@ -26,6 +26,10 @@ struct ConnectPagesController: RouteCollection {
     @Sendable func show(request: Request) async throws -> Response {
         try await withFlow(request) { flow in
             let service = request.connectService
+            if flow.request.purpose == .embeddedSession, flow.step == .signIn, service.signsInExternally(flow) {
+                // The embedding application opens the brand's sign-in itself (its session's next step).
+                return request.redirect(to: RedirectURL.build(flow.request.redirectURI, [("step", "external")]), redirectType: .normal)
+            }
             return ConnectResponses.page { $0.render(flow, brands: service.availableBrands(flow), message: nil,
                                                      search: request.query[String.self, at: "q"],
                                                      external: service.signsInExternally(flow)) }

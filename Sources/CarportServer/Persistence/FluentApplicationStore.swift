@@ -48,6 +48,10 @@ struct FluentApplicationStore: ApplicationStore, LazyDatabaseStore {
         return true
     }
 
+    func find(apiKeyDigest: String) async throws -> RegisteredApplication? {
+        try await ApplicationModel.query(on: database).filter(\.$apiKeyDigest == apiKeyDigest).first()?.domain
+    }
+
     func find(managementTokenDigest: String) async throws -> RegisteredApplication? {
         try await ApplicationModel.query(on: database).filter(\.$managementTokenDigest == managementTokenDigest).first()?.domain
     }

@@ -16,11 +16,7 @@ struct FluentChargingLocationStore: ChargingLocationStore {
 
     func save(_ location: ChargingLocation) async throws {
         let model = try await model(id: location.id, userID: location.userID) ?? ChargingLocationModel()
-        model.id = location.id
-        model.$user.id = location.userID
-        model.name = location.name
-        model.latitude = location.latitude
-        model.longitude = location.longitude
+        try model.apply(location)
         try await model.save(on: database)
     }
 

@@ -12,5 +12,6 @@ enum CarportMigrations {
         M007CreateSimulatedVehicles(),
         M008CreateChargingLocations(),
         M009CreateBrandCredentials(),
+        M010CreateConnectSessionsAndChargers(),
     ]
 }

@@ -9,6 +9,9 @@ final class ApplicationUserModel: Model, @unchecked Sendable {
     @Parent(key: "application_id") var application: ApplicationModel
     @Field(key: "external_id") var externalID: String
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    /// Jedlix users: ISO 3166 country and language given at creation.
+    @OptionalField(key: "default_country") var defaultCountry: String?
+    @OptionalField(key: "locale") var locale: String?
 
     init() {}
 

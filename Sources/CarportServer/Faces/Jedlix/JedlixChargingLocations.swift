@@ -1,0 +1,170 @@
+import CarportConnectors
+import CarportCore
+import Foundation
+import Vapor
+
+/// Charging locations and their chargers (jedlix.md §3 #12–#18, §8). Creating a location is Carport's
+/// `POST /users/{u}/charging-locations` (`coordinates`, `address`); chargers arrive through charger sessions.
+struct JedlixChargingLocations {
+    func register(on user: any RoutesBuilder) {
+        user.post("charging-locations", use: create)
+        user.get("charging-locations", use: list)
+        let location = user.grouped("charging-locations", ":locationId")
+        location.get(use: get)
+        location.delete(use: delete)
+        location.get("chargers", use: locationChargers)
+        location.get("chargers", ":chargerId", use: charger)
+        location.delete("chargers", ":chargerId", use: deleteCharger)
+        location.get("chargers", ":chargerId", "state", use: chargerState)
+        user.get("chargers", use: userChargers)
+    }
+
+    @Sendable func create(request: Request) async throws -> Response {
+        let caller = try await JedlixCaller.user(request)
+        let body = try request.jedlixBody()
+        guard let coordinates = body["coordinates"] as? [String: Any] else {
+            throw JedlixProblem.badRequest("\"coordinates\" is required: {\"latitude\": …, \"longitude\": …}.")
+        }
+        var address: PostalAddress?
+        if let value = body["address"], !(value is NSNull) {
+            guard let object = value as? [String: Any] else { throw JedlixProblem.badRequest("\"address\" must be an object.") }
+            address = try Self.address(object)
+        }
+        let name = (body["name"] as? String)
+            ?? address.map { [$0.street, $0.houseNumber, $0.city].compactMap { $0 }.joined(separator: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+            ?? "Home"
+        let location = try await locations(request).create(
+            userID: caller.grant.userID, name: name, latitude: Self.number(coordinates["latitude"]),
+            longitude: Self.number(coordinates["longitude"]), address: address)
+        return try Response.json(try await Self.body(location, caller: caller, request: request), status: .created)
+    }
+
+    /// `GET /users/{u}/charging-locations?area=&region=&country=`: the filters match the address.
+    @Sendable func list(request: Request) async throws -> Response {
+        let caller = try await JedlixCaller.user(request)
+        let filters: [(String, KeyPath<PostalAddress, String?>)] = [("area", \.area), ("region", \.region), ("country", \.country)]
+        var bodies: [JSONValue] = []
+        for location in try await locations(request).list(userID: caller.grant.userID) where filters.allSatisfy({ name, path in
+            guard let wanted = request.query[String.self, at: name] else { return true }
+            return location.address?[keyPath: path]?.caseInsensitiveCompare(wanted) == .orderedSame
+        }) {
+            bodies.append(try await Self.body(location, caller: caller, request: request))
+        }
+        return try Response.json(.array(bodies))
+    }
+
+    @Sendable func get(request: Request) async throws -> Response {
+        let caller = try await JedlixCaller.user(request)
+        let location = try await caller.chargingLocation(request.parameters.get("locationId"), request: request)
+        return try Response.json(try await Self.body(location, caller: caller, request: request))
+    }
+
+    @Sendable func delete(request: Request) async throws -> Response {
+        let caller = try await JedlixCaller.user(request)
+        let location = try await caller.chargingLocation(request.parameters.get("locationId"), request: request)
+        try await locations(request).delete(location.id, userID: caller.grant.userID)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func locationChargers(request: Request) async throws -> Response {
+        let caller = try await JedlixCaller.user(request)
+        let location = try await caller.chargingLocation(request.parameters.get("locationId"), request: request)
+        let chargers = try await FluentChargerStore(database: request.db).chargers(userID: caller.grant.userID)
+        return try Response.json(.array(chargers.filter { $0.chargingLocationID == location.id }.map(Self.body)))
+    }
+
+    @Sendable func userChargers(request: Request) async throws -> Response {
+        let caller = try await JedlixCaller.user(request)
+        return try Response.json(.array(try await FluentChargerStore(database: request.db).chargers(userID: caller.grant.userID).map(Self.body)))
+    }
+
+    @Sendable func charger(request: Request) async throws -> Response {
+        let (_, charger) = try await Self.charger(request)
+        return try Response.json(Self.body(charger))
+    }
+
+    @Sendable func chargerState(request: Request) async throws -> Response {
+        let (_, charger) = try await Self.charger(request)
+        return try Response.json(Self.state(charger))
+    }
+
+    @Sendable func deleteCharger(request: Request) async throws -> Response {
+        let (caller, charger) = try await Self.charger(request)
+        _ = try request.jedlixBody()
+        _ = try await FluentChargerStore(database: request.db).delete(id: charger.id, userID: caller.grant.userID)
+        return Response(status: .noContent)
+    }
+
+    // MARK: - Bodies
+
+    static func body(_ location: ChargingLocation, caller: JedlixCaller, request: Request) async throws -> JSONValue {
+        let id = location.id.uuidString.lowercased()
+        let address = location.address ?? PostalAddress()
+        let parts: [(String, String?)] = [("street", address.street), ("postalCode", address.postalCode), ("houseNumber", address.houseNumber),
+                                          ("city", address.city), ("region", address.region), ("country", address.country), ("area", address.area)]
+        let supplier: JSONValue = location.energyContract.map { contract in
+            .object([("chargingLocationId", .string(id)), ("name", .string(contract.supplierName)),
+                     ("energySupplierId", .string(contract.supplierID)), ("contractNumber", .string(contract.contractNumber)),
+                     ("meterCode", contract.meterCode.map(JSONValue.string) ?? .null)])
+        } ?? .null
+        let chargers = try await FluentChargerStore(database: request.db).chargers(userID: caller.grant.userID)
+            .filter { $0.chargingLocationID == location.id }
+        return .object([
+            ("id", .string(id)), ("userId", .string(caller.externalUserID)),
+            ("coordinates", .object([("latitude", .number(location.latitude)), ("longitude", .number(location.longitude))])),
+            ("address", .object(parts.map { ($0.0, $0.1.map(JSONValue.string) ?? .null) })),
+            ("energySupplierDetails", supplier), ("tariffDetails", .null),
+            ("chargers", .array(chargers.map(body))),
+            ("createdAt", .string(JedlixTime.format(location.createdAt))), ("updatedAt", .string(JedlixTime.format(location.updatedAt))),
+        ])
+    }
+
+    static func body(_ charger: Charger) -> JSONValue {
+        .object([
+            ("id", .string(charger.id.uuidString.lowercased())),
+            ("chargingLocationId", .string(charger.chargingLocationID.uuidString.lowercased())),
+            ("detail", .object([("brand", .string(SimulatedChargers.brands.first { $0.make == charger.brand }?.displayName ?? charger.brand)),
+                                ("model", .string(charger.model))])),
+            ("chargerState", state(charger)),
+        ])
+    }
+
+    /// ChargerState: `timeStamp` without a fraction (`yyyy-MM-dd'T'HH:mm:ss`, UTC), as the SDK parses it.
+    static func state(_ charger: Charger) -> JSONValue {
+        let state = SimulatedChargers.state(serial: charger.serial, maxKW: SimulatedChargers.maxKW(brand: charger.brand, model: charger.model), at: Date())
+        return .object([("chargeState", .string(state.status.rawValue)), ("chargePower", state.powerKW.map(JSONValue.number) ?? .null),
+                        ("timeStamp", .string(String(JedlixTime.format(state.recordedAt).prefix(19))))])
+    }
+
+    // MARK: - Helpers
+
+    private func locations(_ request: Request) -> ChargingLocationService {
+        ChargingLocationService(store: FluentChargingLocationStore(database: request.db))
+    }
+
+    private static func charger(_ request: Request) async throws -> (JedlixCaller, Charger) {
+        let caller = try await JedlixCaller.user(request)
+        let location = try await caller.chargingLocation(request.parameters.get("locationId"), request: request)
+        let id = request.parameters.get("chargerId")
+        guard let charger = try await FluentChargerStore(database: request.db).charger(id: id.flatMap(UUID.init(uuidString:)) ?? UUID(), userID: caller.grant.userID),
+              charger.chargingLocationID == location.id
+        else { throw JedlixProblem.notFound("Charger not found", "The charging location has no charger with id \(id ?? "").") }
+        return (caller, charger)
+    }
+
+    private static func address(_ object: [String: Any]) throws -> PostalAddress {
+        func part(_ key: String) throws -> String? {
+            guard let value = object[key], !(value is NSNull) else { return nil }
+            guard let text = value as? String, text.count <= 200 else {
+                throw JedlixProblem.badRequest("\"address.\(key)\" must be a string of at most 200 characters.")
+            }
+            return text
+        }
+        return PostalAddress(street: try part("street"), houseNumber: try part("houseNumber"), postalCode: try part("postalCode"),
+                             city: try part("city"), region: try part("region"), country: try part("country"), area: try part("area"))
+    }
+
+    private static func number(_ value: Any?) -> Double? {
+        (value as? Double) ?? (value as? Int).map(Double.init)
+    }
+}
