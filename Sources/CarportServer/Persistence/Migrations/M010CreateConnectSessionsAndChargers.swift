@@ -6,16 +6,14 @@ struct M010CreateConnectSessionsAndChargers: AsyncMigration {
     var name: String { "010_create_connect_sessions_and_chargers" }
 
     func prepare(on database: any Database) async throws {
-        try await database.schema(ApplicationUserModel.schema)
-            .field("default_country", .string)
-            .field("locale", .string)
-            .update()
-        try await database.schema(ChargingLocationModel.schema)
-            .field("address", .string)
-            .field("energy_contract", .string)
-            .field("created_at", .datetime)
-            .field("updated_at", .datetime)
-            .update()
+        // One column per statement: SQLite adds a single column per ALTER TABLE.
+        for field in ["default_country", "locale"] {
+            try await database.schema(ApplicationUserModel.schema).field(.string(field), .string).update()
+        }
+        for (field, type) in [("address", DatabaseSchema.DataType.string), ("energy_contract", .string),
+                              ("created_at", .datetime), ("updated_at", .datetime)] {
+            try await database.schema(ChargingLocationModel.schema).field(.string(field), type).update()
+        }
         try await database.schema(FluentConnectSessionStore.schema)
             .id()
             .field("application_id", .uuid, .required, .references(ApplicationModel.schema, "id", onDelete: .cascade))
@@ -51,9 +49,11 @@ struct M010CreateConnectSessionsAndChargers: AsyncMigration {
         try await database.schema(FluentUserTokenKeyStore.schema).delete()
         try await database.schema(ChargerModel.schema).delete()
         try await database.schema(FluentConnectSessionStore.schema).delete()
-        try await database.schema(ChargingLocationModel.schema)
-            .deleteField("address").deleteField("energy_contract").deleteField("created_at").deleteField("updated_at")
-            .update()
-        try await database.schema(ApplicationUserModel.schema).deleteField("default_country").deleteField("locale").update()
+        for field in ["address", "energy_contract", "created_at", "updated_at"] {
+            try await database.schema(ChargingLocationModel.schema).deleteField(.string(field)).update()
+        }
+        for field in ["default_country", "locale"] {
+            try await database.schema(ApplicationUserModel.schema).deleteField(.string(field)).update()
+        }
     }
 }
