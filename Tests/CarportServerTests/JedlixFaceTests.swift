@@ -253,6 +253,50 @@ import VaporTesting
         }
     }
 
+    @Test func teslaSessionHandsTheSignInToTheAppAndChecksItsReport() async throws {
+        try await TeslaWorld.run { world in
+            let jedlix = try await JedlixApp.make(world.carport, mode: .live)
+            let created = try await jedlix.object(.POST, "/vehicles/connect-sessions", expect: .created)
+            let id = try #require(created["id"] as? String)
+            // The hosted step: only Tesla is offered in live mode; choosing it ends the step at the done URL.
+            var driver = ConnectDriver(app: world.carport)
+            let external = try await jedlix.runHostedStep(created, driver: &driver, act: Self.owner(make: "TESLA"))
+            let start = try #require(external["startUrl"] as? String)
+            #expect(start.hasPrefix("\(world.fakeOrigin)/oauth2/v3/authorize?"))
+            #expect(external["redirectUrl"] as? String == TeslaWorld.callback)
+            let info = try #require(external["redirectInfo"] as? [String: Any])
+            #expect(info["includeRedirectUrl"] as? Bool == true && info["includeBody"] as? Bool == false)
+            #expect(info["includeCookies"] as? [String] == ["tesla-auth.sid"])
+
+            // The web view signs in at Tesla; the SDK intercepts the redirect to the callback and reports it.
+            let login = try await TeslaWorld.http(.GET, start)
+            let cookie = try #require(login.headers.first(name: "Set-Cookie")?.split(separator: ";").first.map(String.init))
+            var form = ["_csrf", "_phase", "_process", "transaction_id", "cancel", "scope_choice"].map { ($0, TeslaWorld.hiddenValue($0, in: login.body) ?? "") }
+            form += [("identity", "owner@example.com"), ("credential", "tesla-password")]
+            form += ConnectDriver.values(named: "granted_scope", in: login.body).map { ("granted_scope", $0) }
+            let back = try await TeslaWorld.http(.POST, start, headers: [("Cookie", cookie)], form: form)
+            let callback = try #require(back.headers.first(name: "Location"))
+            #expect(callback.hasPrefix(TeslaWorld.callback))
+
+            // A report whose state is not this step's is refused; the real one moves the session on.
+            let forged = callback.replacingOccurrences(of: "state=", with: "state=0")
+            let (refused, _, problem) = try await jedlix.call(.POST, "/connect-sessions/\(id)/info", json: #"{"body":null,"redirectUrl":"\#(forged)"}"#)
+            #expect(refused == .badRequest, "\(String(describing: problem))")
+            let sid = String(cookie.split(separator: "=", maxSplits: 1).last ?? "")
+            let next = try await jedlix.object(.POST, "/connect-sessions/\(id)/info",
+                                               json: #"{"body":"\"<html></html>\"","cookies":{"tesla-auth.sid":"\#(sid)"},"redirectUrl":"\#(callback)"}"#)
+            #expect(next["isFinished"] as? Bool == false && next["redirectInfo"] is NSNull)
+            let finished = try await jedlix.runHostedStep(next, driver: &driver, act: Self.owner(make: "TESLA"))
+            #expect(finished["isFinished"] as? Bool == true)
+            let vehicle = try await jedlix.object(.GET, "/vehicles/\(try #require(finished["vehicleId"] as? String))")
+            #expect((vehicle["details"] as? [String: Any])?["brand"] as? String == "Tesla")
+            #expect(vehicle["isConnected"] as? Bool == true)
+            // The same code cannot be reported twice.
+            let (replayed, _, _) = try await jedlix.call(.POST, "/connect-sessions/\(id)/info", json: #"{"redirectUrl":"\#(callback)"}"#)
+            #expect(replayed == .badRequest)
+        }
+    }
+
     @Test func errorsAreJSONProblemsWithTitleAndDetail() async throws {
         try await TestCarport.withApp { app in
             let jedlix = try await JedlixApp.make(app)
