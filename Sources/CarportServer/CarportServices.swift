@@ -68,6 +68,12 @@ extension Request {
             issuer: carport.configuration.publicURL)
     }
 
+    var chargingLocationService: ChargingLocationService {
+        ChargingLocationService(store: FluentChargingLocationStore(database: self.db))
+    }
+
+    var chargerStore: FluentChargerStore { FluentChargerStore(database: self.db) }
+
     /// Embedded connect sessions (the Jedlix face and its pages); they ask for what smart charging needs.
     var connectSessionService: ConnectSessionService {
         ConnectSessionService(

@@ -84,7 +84,7 @@ struct SessionPagesController: RouteCollection {
                 return ConnectResponses.page({ $0.chargerChoice(session, key: key, chargers: chargers, message: "Choose a charger.") },
                                              status: .unprocessableEntity)
             }
-            let charger = try await FluentChargerStore(database: request.db).save(Charger(
+            let charger = try await request.chargerStore.save(Charger(
                 userID: session.userID, chargingLocationID: locationID, brand: chosen.brand, model: chosen.model,
                 serial: chosen.serial, createdAt: Date()))
             _ = try await request.connectSessionService.finish(session, chargerID: charger.id)
@@ -109,7 +109,7 @@ struct SessionPagesController: RouteCollection {
                 return ConnectResponses.page({ $0.energySupplier(session, key: key, message: "Choose a supplier and enter your contract number.") },
                                              status: .unprocessableEntity)
             }
-            try await ChargingLocationService(store: FluentChargingLocationStore(database: request.db)).setEnergyContract(
+            try await request.chargingLocationService.setEnergyContract(
                 EnergyContract(supplierID: supplier.id, supplierName: supplier.name, contractNumber: contract,
                                meterCode: meter.isEmpty ? nil : meter),
                 locationID: session.chargingLocationID, userID: session.userID)

@@ -48,7 +48,7 @@ struct EnodeChargingLocations {
     private func context(_ request: Request) async throws -> (EnodeCaller, ChargingLocationService) {
         let caller = try await EnodeCaller.user(request)
         try caller.require(anyOf: ["charging_location"])
-        return (caller, ChargingLocationService(store: FluentChargingLocationStore(database: request.db)))
+        return (caller, request.chargingLocationService)
     }
 
     private static func id(_ request: Request) -> UUID? { request.parameters.get("locationId").flatMap(UUID.init(uuidString:)) }

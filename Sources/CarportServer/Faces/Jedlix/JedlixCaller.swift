@@ -63,7 +63,7 @@ struct JedlixCaller {
 
     func chargingLocation(_ id: String?, request: Request) async throws -> ChargingLocation {
         do {
-            return try await ChargingLocationService(store: FluentChargingLocationStore(database: request.db))
+            return try await request.chargingLocationService
                 .get(id.flatMap(UUID.init(uuidString:)), userID: grant.userID)
         } catch is CarportError {
             throw JedlixProblem.notFound("Charging location not found", "The user has no charging location with id \(id ?? "").")

@@ -33,7 +33,7 @@ struct JedlixChargingLocations {
         let name = (body["name"] as? String)
             ?? address.map { [$0.street, $0.houseNumber, $0.city].compactMap { $0 }.joined(separator: " ") }.flatMap { $0.isEmpty ? nil : $0 }
             ?? "Home"
-        let location = try await locations(request).create(
+        let location = try await request.chargingLocationService.create(
             userID: caller.grant.userID, name: name, latitude: Self.number(coordinates["latitude"]),
             longitude: Self.number(coordinates["longitude"]), address: address)
         return try Response.json(try await Self.body(location, caller: caller, request: request), status: .created)
@@ -44,7 +44,7 @@ struct JedlixChargingLocations {
         let caller = try await JedlixCaller.user(request)
         let filters: [(String, KeyPath<PostalAddress, String?>)] = [("area", \.area), ("region", \.region), ("country", \.country)]
         var bodies: [JSONValue] = []
-        for location in try await locations(request).list(userID: caller.grant.userID) where filters.allSatisfy({ name, path in
+        for location in try await request.chargingLocationService.list(userID: caller.grant.userID) where filters.allSatisfy({ name, path in
             guard let wanted = request.query[String.self, at: name] else { return true }
             return location.address?[keyPath: path]?.caseInsensitiveCompare(wanted) == .orderedSame
         }) {
@@ -62,20 +62,20 @@ struct JedlixChargingLocations {
     @Sendable func delete(request: Request) async throws -> Response {
         let caller = try await JedlixCaller.user(request)
         let location = try await caller.chargingLocation(request.parameters.get("locationId"), request: request)
-        try await locations(request).delete(location.id, userID: caller.grant.userID)
+        try await request.chargingLocationService.delete(location.id, userID: caller.grant.userID)
         return Response(status: .noContent)
     }
 
     @Sendable func locationChargers(request: Request) async throws -> Response {
         let caller = try await JedlixCaller.user(request)
         let location = try await caller.chargingLocation(request.parameters.get("locationId"), request: request)
-        let chargers = try await FluentChargerStore(database: request.db).chargers(userID: caller.grant.userID)
+        let chargers = try await request.chargerStore.chargers(userID: caller.grant.userID)
         return try Response.json(.array(chargers.filter { $0.chargingLocationID == location.id }.map(Self.body)))
     }
 
     @Sendable func userChargers(request: Request) async throws -> Response {
         let caller = try await JedlixCaller.user(request)
-        return try Response.json(.array(try await FluentChargerStore(database: request.db).chargers(userID: caller.grant.userID).map(Self.body)))
+        return try Response.json(.array(try await request.chargerStore.chargers(userID: caller.grant.userID).map(Self.body)))
     }
 
     @Sendable func charger(request: Request) async throws -> Response {
@@ -91,7 +91,7 @@ struct JedlixChargingLocations {
     @Sendable func deleteCharger(request: Request) async throws -> Response {
         let (caller, charger) = try await Self.charger(request)
         _ = try request.jedlixBody()
-        _ = try await FluentChargerStore(database: request.db).delete(id: charger.id, userID: caller.grant.userID)
+        _ = try await request.chargerStore.delete(id: charger.id, userID: caller.grant.userID)
         return Response(status: .noContent)
     }
 
@@ -107,7 +107,7 @@ struct JedlixChargingLocations {
                      ("energySupplierId", .string(contract.supplierID)), ("contractNumber", .string(contract.contractNumber)),
                      ("meterCode", contract.meterCode.map(JSONValue.string) ?? .null)])
         } ?? .null
-        let chargers = try await FluentChargerStore(database: request.db).chargers(userID: caller.grant.userID)
+        let chargers = try await request.chargerStore.chargers(userID: caller.grant.userID)
             .filter { $0.chargingLocationID == location.id }
         return .object([
             ("id", .string(id)), ("userId", .string(caller.externalUserID)),
@@ -138,15 +138,11 @@ struct JedlixChargingLocations {
 
     // MARK: - Helpers
 
-    private func locations(_ request: Request) -> ChargingLocationService {
-        ChargingLocationService(store: FluentChargingLocationStore(database: request.db))
-    }
-
     private static func charger(_ request: Request) async throws -> (JedlixCaller, Charger) {
         let caller = try await JedlixCaller.user(request)
         let location = try await caller.chargingLocation(request.parameters.get("locationId"), request: request)
         let id = request.parameters.get("chargerId")
-        guard let charger = try await FluentChargerStore(database: request.db).charger(id: id.flatMap(UUID.init(uuidString:)) ?? UUID(), userID: caller.grant.userID),
+        guard let charger = try await request.chargerStore.charger(id: id.flatMap(UUID.init(uuidString:)) ?? UUID(), userID: caller.grant.userID),
               charger.chargingLocationID == location.id
         else { throw JedlixProblem.notFound("Charger not found", "The charging location has no charger with id \(id ?? "").") }
         return (caller, charger)

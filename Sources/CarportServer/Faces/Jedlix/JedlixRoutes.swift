@@ -171,10 +171,9 @@ struct JedlixRoutes: RouteCollection {
     }
 }
 
-/// The body of `POST …/info` (jedlix.md §5): Android sends `body` JSON-encoded a second time; iOS may add
-/// `bodyError`; `cookies` and `redirectUrl` are left out when empty. Missing keys count as empty.
+/// The body of `POST …/info` (jedlix.md §5): `body` (Android JSON-encodes it a second time) must be a string or
+/// null; iOS may add `bodyError`; `cookies` and `redirectUrl` are left out when empty. Missing keys count as empty.
 struct JedlixInfo {
-    let page: String?
     let bodyError: String?
     let cookies: [String: String]
     let redirectURL: String?
@@ -185,12 +184,7 @@ struct JedlixInfo {
             guard let text = value as? String else { throw JedlixProblem.badRequest("\"\(key)\" must be a string or null.") }
             return text
         }
-        var page = try optionalString("body")
-        if let text = page, text.hasPrefix("\""), let data = text.data(using: .utf8),
-           let decoded = try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed) as? String {
-            page = decoded
-        }
-        self.page = page
+        _ = try optionalString("body")  // the page's HTML (possibly JSON-encoded again): not needed for any brand yet
         bodyError = try optionalString("bodyError")
         redirectURL = try optionalString("redirectUrl")
         var cookies: [String: String] = [:]
