@@ -250,6 +250,18 @@ import VaporTesting
             let details = try #require(read["energySupplierDetails"] as? [String: Any])
             #expect(details["name"] as? String == "Eneco" && details["contractNumber"] as? String == "C-123")
             #expect((read["chargers"] as? [Any])?.count == 1)
+
+            // A session whose location is deleted meanwhile ends with a page, not an error.
+            let orphan = try await jedlix.object(.POST, "/charging-locations/\(locationID)/chargers/connect-sessions", json: "{}", expect: .created)
+            var web = ConnectDriver(app: app)
+            let entered = try await web.get(ConnectDriver.path(try #require(orphan["startUrl"] as? String)))
+            let signIn = try await web.get(try #require(entered.location))
+            let key = try #require(TeslaWorld.hiddenValue("key", in: signIn.body))
+            let (deleted, _, _) = try await jedlix.call(.DELETE, "/charging-locations/\(locationID)")
+            #expect(deleted == .noContent)
+            let ended = try await web.post("/connect-sessions/\(orphan["id"] as! String)/charger/sign-in",
+                                           form: [("key", key), ("brand", "ZAPTEC"), ("username", "home@example.com"), ("password", "pw")])
+            #expect(ended.status == .notFound && ended.body.contains("This link has ended"))
         }
     }
 

@@ -84,6 +84,11 @@ public struct ChargingLocationService: Sendable {
         return location
     }
 
+    public func exists(_ id: UUID?, userID: UUID) async throws -> Bool {
+        guard let id else { return false }
+        return try await store.location(id: id, userID: userID) != nil
+    }
+
     public func create(
         userID: UUID, name: String?, latitude: Double?, longitude: Double?, address: PostalAddress? = nil
     ) async throws -> ChargingLocation {

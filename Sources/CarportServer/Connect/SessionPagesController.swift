@@ -120,12 +120,14 @@ struct SessionPagesController: RouteCollection {
 
     // MARK: - Helpers
 
-    /// Loads the session whose current step `key` opens, for the browser that entered it.
+    /// Loads the session whose current step `key` opens, for the browser that entered it (and whose charging
+    /// location still exists).
     private func withSession(
         _ request: Request, key: String?, kind: ConnectSession.Kind, _ body: (ConnectSession, String) async throws -> Response
     ) async throws -> Response {
         guard let key, let session = try await request.connectSessionService.session(id: sessionID(request), stepKey: key),
-              session.kind == kind
+              session.kind == kind,
+              try await request.chargingLocationService.exists(session.chargingLocationID, userID: session.userID)
         else { return Self.ended }
         guard let digest = session.browserDigest, let browser = BrowserCookie.secret(of: request),
               SecretToken.matches(browser, digest: digest)
