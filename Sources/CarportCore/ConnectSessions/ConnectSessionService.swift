@@ -178,8 +178,8 @@ public struct ConnectSessionService: Sendable {
     public func unfinished(_ context: Context, kinds: [ConnectSession.Kind]) async throws -> [ConnectSession] {
         var result: [ConnectSession] = []
         for session in try await sessions.unfinished(userID: context.userID, kinds: kinds) {
-            let now = try await current(session, context)
-            if !now.isFinished { result.append(now) }
+            let latest = try await current(session, context)
+            if !latest.isFinished { result.append(latest) }
         }
         return result
     }

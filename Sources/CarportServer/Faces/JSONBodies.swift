@@ -18,3 +18,9 @@ extension Response {
         return response
     }
 }
+
+/// A number of a parsed JSON body (never a boolean, which Foundation also bridges to a number).
+func jsonNumber(_ value: Any?) -> Double? {
+    guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+    return number.doubleValue
+}

@@ -27,7 +27,7 @@ struct EnodeChargingLocations {
         let (caller, service) = try await context(request)
         let body = try EnodeRoutes.jsonObject(request)
         let location = try await service.create(userID: caller.grant.userID, name: body["name"] as? String,
-                                                latitude: Self.number(body["latitude"]), longitude: Self.number(body["longitude"]))
+                                                latitude: jsonNumber(body["latitude"]), longitude: jsonNumber(body["longitude"]))
         return try Response.json(Self.body(location), status: .created)
     }
 
@@ -35,7 +35,7 @@ struct EnodeChargingLocations {
         let (caller, service) = try await context(request)
         let body = try EnodeRoutes.jsonObject(request)
         let location = try await service.replace(Self.id(request), userID: caller.grant.userID, name: body["name"] as? String,
-                                                 latitude: Self.number(body["latitude"]), longitude: Self.number(body["longitude"]))
+                                                 latitude: jsonNumber(body["latitude"]), longitude: jsonNumber(body["longitude"]))
         return try Response.json(Self.body(location))
     }
 
@@ -53,18 +53,8 @@ struct EnodeChargingLocations {
 
     private static func id(_ request: Request) -> UUID? { request.parameters.get("locationId").flatMap(UUID.init(uuidString:)) }
 
-    private static func number(_ value: Any?) -> Double? {
-        guard let number = value as? NSNumber, !isBoolean(number) else { return nil }
-        return number.doubleValue
-    }
-
     static func body(_ location: ChargingLocation) -> JSONValue {
         .object([("id", .string(location.id.uuidString.lowercased())), ("name", .string(location.name)),
                  ("latitude", .number(location.latitude)), ("longitude", .number(location.longitude))])
     }
-}
-
-/// JSON `true`/`false` arrive as NSNumber too (type code `c`); a coordinate must be a real number.
-private func isBoolean(_ number: NSNumber) -> Bool {
-    String(cString: number.objCType) == "c"
 }

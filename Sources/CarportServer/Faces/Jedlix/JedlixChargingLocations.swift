@@ -34,8 +34,8 @@ struct JedlixChargingLocations {
             ?? address.map { [$0.street, $0.houseNumber, $0.city].compactMap { $0 }.joined(separator: " ") }.flatMap { $0.isEmpty ? nil : $0 }
             ?? "Home"
         let location = try await request.chargingLocationService.create(
-            userID: caller.grant.userID, name: name, latitude: Self.number(coordinates["latitude"]),
-            longitude: Self.number(coordinates["longitude"]), address: address)
+            userID: caller.grant.userID, name: name, latitude: jsonNumber(coordinates["latitude"]),
+            longitude: jsonNumber(coordinates["longitude"]), address: address)
         return try Response.json(try await Self.body(location, caller: caller, request: request), status: .created)
     }
 
@@ -158,9 +158,5 @@ struct JedlixChargingLocations {
         }
         return PostalAddress(street: try part("street"), houseNumber: try part("houseNumber"), postalCode: try part("postalCode"),
                              city: try part("city"), region: try part("region"), country: try part("country"), area: try part("area"))
-    }
-
-    private static func number(_ value: Any?) -> Double? {
-        (value as? Double) ?? (value as? Int).map(Double.init)
     }
 }
