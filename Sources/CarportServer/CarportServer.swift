@@ -67,7 +67,9 @@ public enum CarportServer {
             print("Carport \(CarportVersion.current) listening on http://\(configuration.hostname):\(configuration.port)"
                 + " (public URL \(configuration.publicURL), \(configuration.database.redacted))")
             if let demo { print(demo) }
+            let webhooks = Task { await WebhookWorker(app: app).run() }
             await TerminationSignal.wait()
+            webhooks.cancel()
             await app.server.shutdown()
         } catch {
             try? await app.asyncShutdown()

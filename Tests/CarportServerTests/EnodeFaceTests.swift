@@ -6,49 +6,10 @@ import VaporTesting
 
 /// The Enode v1 face: link, user tokens and scopes, client token with `Enode-User-Id`, vehicles, charging, problems.
 @Suite struct EnodeFaceTests {
-    struct Linked {
-        let client: TestClient
-        let userToken: String
-        let clientToken: String
-    }
-
-    private func call(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, headers extra: HTTPHeaders = [:],
-                      json: String? = nil) async throws -> (HTTPStatus, HTTPHeaders, Any?) {
-        var headers = extra
-        if let token { headers.replaceOrAdd(name: .authorization, value: "Bearer \(token)") }
-        if json != nil { headers.replaceOrAdd(name: .contentType, value: "application/json") }
-        var result: (HTTPStatus, HTTPHeaders, Any?)?
-        try await app.testing().test(method, path, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
-            result = (response.status, response.headers,
-                      try? JSONSerialization.jsonObject(with: Data(buffer: response.body), options: .fragmentsAllowed))
-        }
-        return try #require(result)
-    }
-
-    /// Client token → link → Enode Link (vendor preselected) → user token.
-    private func link(_ app: Application, userID: String = "user-42", scope: String = "all offline_access",
-                      email: String = "enode@example.com") async throws -> Linked {
-        let client = try await TestClient.register(app)
-        let (_, _, clientJSON) = try await client.tokenRequest(app, [("grant_type", "client_credentials")], path: "/enode/oauth2/token")
-        let clientToken = try #require(clientJSON["access_token"] as? String)
-        let (status, _, linked) = try await call(app, .POST, "/enode/users/\(userID)/link", token: clientToken, json: #"{"vendor":"TESLA"}"#)
-        #expect(status == .ok)
-        let linkState = try #require((linked as? [String: Any])?["linkState"] as? String)
-        var driver = ConnectDriver(app: app)
-        let path = "/enode/oauth2/auth?response_type=code&client_id=\(client.id)&redirect_uri=\(RedirectURL.encode(client.redirectURI))"
-            + "&scope=\(RedirectURL.encode(scope))&state=\(RedirectURL.encode(linkState))"
-        let redirect = try await driver.connect(path, make: "BMW", email: email)
-        let query = ConnectDriver.query(redirect)
-        #expect(query["state"] == linkState)
-        let (_, _, tokens) = try await client.tokenRequest(app, [("grant_type", "authorization_code"), ("code", query["code"] ?? ""),
-                                                                 ("redirect_uri", client.redirectURI)], path: "/enode/oauth2/token")
-        return Linked(client: client, userToken: try #require(tokens["access_token"] as? String), clientToken: clientToken)
-    }
-
     @Test func linkPreselectsTheVendorAndTheUserTokenSeesTheUser() async throws {
         try await TestCarport.withApp { app in
-            let linked = try await link(app)
-            let (status, _, me) = try await call(app, .GET, "/enode/me", token: linked.userToken)
+            let linked = try await EnodeClient.link(app)
+            let (status, _, me) = try await EnodeClient.call(app, .GET, "/enode/me", token: linked.userToken)
             #expect(status == .ok)
             let body = try #require(me as? [String: Any])
             #expect(body["id"] as? String == "user-42")
@@ -58,8 +19,8 @@ import VaporTesting
 
     @Test func vehiclesWithFieldSelection() async throws {
         try await TestCarport.withApp { app in
-            let linked = try await link(app)
-            let (status, _, list) = try await call(app, .GET, "/enode/vehicles?field[]=chargeState&field[]=information", token: linked.userToken)
+            let linked = try await EnodeClient.link(app)
+            let (status, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles?field[]=chargeState&field[]=information", token: linked.userToken)
             #expect(status == .ok)
             let vehicle = try #require((list as? [[String: Any]])?.first)
             #expect(Set(vehicle.keys) == ["id", "isReachable", "lastSeen", "chargingLocationId", "chargeState", "information"])
@@ -68,11 +29,11 @@ import VaporTesting
             #expect(charge["batteryCapacity"] as? Double ?? 0 > 0)
             #expect((vehicle["information"] as? [String: Any])?["brand"] as? String == "Tesla")
             let id = try #require(vehicle["id"] as? String)
-            let (_, _, bare) = try await call(app, .GET, "/enode/vehicles/\(id)", token: linked.userToken)
+            let (_, _, bare) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)", token: linked.userToken)
             #expect(Set((bare as? [String: Any])?.keys ?? [:].keys) == ["id", "isReachable", "lastSeen", "chargingLocationId"])
-            let (_, _, location) = try await call(app, .GET, "/enode/vehicles/\(id)/location", token: linked.userToken)
+            let (_, _, location) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/location", token: linked.userToken)
             #expect((location as? [String: Any])?["latitude"] is Double)
-            let (badStatus, headers, problem) = try await call(app, .GET, "/enode/vehicles?field=smartChargingPolicy", token: linked.userToken)
+            let (badStatus, headers, problem) = try await EnodeClient.call(app, .GET, "/enode/vehicles?field=smartChargingPolicy", token: linked.userToken)
             #expect(badStatus == .badRequest)
             #expect(headers.first(name: .contentType) == "application/problem+json")
             #expect((problem as? [String: Any])?["type"] as? String == "https://docs.enode.io/problems/payload-validation-error")
@@ -81,105 +42,105 @@ import VaporTesting
 
     @Test func scopesLimitWhatAUserTokenMayRead() async throws {
         try await TestCarport.withApp { app in
-            let linked = try await link(app, scope: "vehicle:location")
-            let (_, _, list) = try await call(app, .GET, "/enode/vehicles", token: linked.userToken)
+            let linked = try await EnodeClient.link(app, scope: "vehicle:location")
+            let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: linked.userToken)
             let id = try #require((list as? [[String: Any]])?.first?["id"] as? String)
-            #expect(try await call(app, .GET, "/enode/vehicles/\(id)/location", token: linked.userToken).0 == .ok)
-            let (status, _, problem) = try await call(app, .GET, "/enode/vehicles/\(id)/charge-state", token: linked.userToken)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/location", token: linked.userToken).0 == .ok)
+            let (status, _, problem) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/charge-state", token: linked.userToken)
             #expect(status == .forbidden)
             #expect((problem as? [String: Any])?["title"] as? String == "Unauthorized for resource")
-            #expect(try await call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"START"}"#).0 == .forbidden)
+            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"START"}"#).0 == .forbidden)
         }
     }
 
     @Test func clientTokenWithEnodeUserIdActsForThatUser() async throws {
         try await TestCarport.withApp { app in
-            let linked = try await link(app)
-            let (status, _, list) = try await call(app, .GET, "/enode/vehicles?field[]=odometer", token: linked.clientToken,
+            let linked = try await EnodeClient.link(app)
+            let (status, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles?field[]=odometer", token: linked.clientToken,
                                                    headers: ["Enode-User-Id": "user-42"])
             #expect(status == .ok)
             let vehicle = try #require((list as? [[String: Any]])?.first)
             #expect((vehicle["odometer"] as? [String: Any])?["distance"] is Double)
-            #expect(try await call(app, .GET, "/enode/vehicles", token: linked.clientToken).0 == .badRequest)
-            let (unknown, _, problem) = try await call(app, .GET, "/enode/vehicles", token: linked.clientToken,
+            #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles", token: linked.clientToken).0 == .badRequest)
+            let (unknown, _, problem) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: linked.clientToken,
                                                        headers: ["Enode-User-Id": "nobody"])
             #expect(unknown == .notFound)
             #expect((problem as? [String: Any])?["title"] as? String == "User does not exist")
-            #expect(try await call(app, .POST, "/enode/users/x/link", token: linked.userToken).0 == .unauthorized,
+            #expect(try await EnodeClient.call(app, .POST, "/enode/users/x/link", token: linked.userToken).0 == .unauthorized,
                     "admin endpoints take client tokens only")
         }
     }
 
     @Test func chargingCommandsAndProblems() async throws {
         try await TestCarport.withApp { app in
-            let linked = try await link(app)
-            let (_, _, list) = try await call(app, .GET, "/enode/vehicles", token: linked.userToken)
+            let linked = try await EnodeClient.link(app)
+            let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: linked.userToken)
             let id = try #require((list as? [[String: Any]])?.first?["id"] as? String)
-            #expect(try await call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"START"}"#).0 == .noContent)
-            #expect(try await call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
-            #expect(try await call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"FLY"}"#).0 == .badRequest)
-            let (missing, _, _) = try await call(app, .GET, "/enode/vehicles/\(UUID().uuidString)", token: linked.userToken)
+            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"START"}"#).0 == .noContent)
+            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
+            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"FLY"}"#).0 == .badRequest)
+            let (missing, _, _) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(UUID().uuidString)", token: linked.userToken)
             #expect(missing == .notFound)
-            let (unauthorized, headers, _) = try await call(app, .GET, "/enode/me", token: nil)
+            let (unauthorized, headers, _) = try await EnodeClient.call(app, .GET, "/enode/me", token: nil)
             #expect(unauthorized == .unauthorized)
             #expect(headers.first(name: .contentType) == "application/problem+json")
-            #expect(try await call(app, .GET, "/enode/health/ready", token: nil).0 == .noContent)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/health/ready", token: nil).0 == .noContent)
         }
     }
 
     @Test func deletingAUserRemovesEverythingAndRevokingKeepsTheData() async throws {
         try await TestCarport.withApp { app in
-            let linked = try await link(app)
-            #expect(try await call(app, .DELETE, "/enode/users/user-42/authorization", token: linked.clientToken).0 == .noContent)
-            #expect(try await call(app, .GET, "/enode/me", token: linked.userToken).0 == .unauthorized)
-            let (stillThere, _, list) = try await call(app, .GET, "/enode/vehicles", token: linked.clientToken,
+            let linked = try await EnodeClient.link(app)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/users/user-42/authorization", token: linked.clientToken).0 == .noContent)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/me", token: linked.userToken).0 == .unauthorized)
+            let (stillThere, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: linked.clientToken,
                                                        headers: ["Enode-User-Id": "user-42"])
             #expect(stillThere == .ok && (list as? [Any])?.count == 1, "revoking tokens keeps the connection")
 
-            #expect(try await call(app, .DELETE, "/enode/users/user-42", token: linked.clientToken).0 == .noContent)
-            #expect(try await call(app, .GET, "/enode/vehicles", token: linked.clientToken, headers: ["Enode-User-Id": "user-42"]).0 == .notFound)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/users/user-42", token: linked.clientToken).0 == .noContent)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles", token: linked.clientToken, headers: ["Enode-User-Id": "user-42"]).0 == .notFound)
             #expect(try await VehicleModel.query(on: app.db).count() == 0)
             #expect(try await GrantModel.query(on: app.db).count() == 0)
-            #expect(try await call(app, .DELETE, "/enode/users/user-42", token: linked.clientToken).0 == .notFound)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/users/user-42", token: linked.clientToken).0 == .notFound)
         }
     }
 
     @Test func disconnectingAVendorDropsItsVehicles() async throws {
         try await TestCarport.withApp { app in
-            let linked = try await link(app)
-            #expect(try await call(app, .DELETE, "/enode/me/vendors/KIA", token: linked.userToken).0 == .notFound)
-            #expect(try await call(app, .DELETE, "/enode/me/vendors/TESLA", token: linked.userToken).0 == .noContent)
-            let (_, _, list) = try await call(app, .GET, "/enode/vehicles", token: linked.userToken)
+            let linked = try await EnodeClient.link(app)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/me/vendors/KIA", token: linked.userToken).0 == .notFound)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/me/vendors/TESLA", token: linked.userToken).0 == .noContent)
+            let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: linked.userToken)
             #expect((list as? [Any])?.isEmpty == true)
         }
     }
 
     @Test func chargingLocationsCRUDForTheirOwnerOnly() async throws {
         try await TestCarport.withApp { app in
-            let linked = try await link(app)
-            let (created, _, body) = try await call(app, .POST, "/enode/charging-locations", token: linked.userToken,
+            let linked = try await EnodeClient.link(app)
+            let (created, _, body) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: linked.userToken,
                                                     json: #"{"name":"Home","latitude":59.91,"longitude":10.75}"#)
             #expect(created == .created)
             let id = try #require((body as? [String: Any])?["id"] as? String)
-            let (_, _, list) = try await call(app, .GET, "/enode/charging-locations", token: linked.userToken)
+            let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/charging-locations", token: linked.userToken)
             #expect((list as? [[String: Any]])?.map { $0["name"] as? String } == ["Home"])
-            let (replaced, _, updated) = try await call(app, .PUT, "/enode/charging-locations/\(id)", token: linked.userToken,
+            let (replaced, _, updated) = try await EnodeClient.call(app, .PUT, "/enode/charging-locations/\(id)", token: linked.userToken,
                                                         json: #"{"name":"Cabin","latitude":61.1,"longitude":10.4}"#)
             #expect(replaced == .ok && (updated as? [String: Any])?["name"] as? String == "Cabin")
             for bad in [#"{"name":"","latitude":1,"longitude":1}"#, #"{"name":"X","latitude":91,"longitude":1}"#,
                         #"{"name":"X","latitude":true,"longitude":1}"#, #"{"name":"X","latitude":1}"#] {
-                let (status, _, problem) = try await call(app, .POST, "/enode/charging-locations", token: linked.userToken, json: bad)
+                let (status, _, problem) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: linked.userToken, json: bad)
                 #expect(status == .badRequest, "\(bad)")
                 #expect((problem as? [String: Any])?["title"] as? String == "Payload validation failed")
             }
-            let other = try await link(app, userID: "someone-else", email: "other@example.com")
-            #expect(try await call(app, .GET, "/enode/charging-locations/\(id)", token: other.userToken).0 == .notFound)
-            #expect(try await call(app, .DELETE, "/enode/charging-locations/\(id)", token: other.userToken).0 == .notFound)
-            #expect(try await call(app, .DELETE, "/enode/charging-locations/\(id)", token: linked.userToken).0 == .noContent)
-            #expect(try await call(app, .GET, "/enode/charging-locations/\(id)", token: linked.userToken).0 == .notFound)
-            let scoped = try await link(app, userID: "scoped", scope: "vehicle:location", email: "scoped@example.com")
-            #expect(try await call(app, .GET, "/enode/charging-locations", token: scoped.userToken).0 == .forbidden)
-            let (_, _, vendors) = try await call(app, .GET, "/enode/health/vendors", token: nil)
+            let other = try await EnodeClient.link(app, userID: "someone-else", email: "other@example.com")
+            #expect(try await EnodeClient.call(app, .GET, "/enode/charging-locations/\(id)", token: other.userToken).0 == .notFound)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/charging-locations/\(id)", token: other.userToken).0 == .notFound)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/charging-locations/\(id)", token: linked.userToken).0 == .noContent)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/charging-locations/\(id)", token: linked.userToken).0 == .notFound)
+            let scoped = try await EnodeClient.link(app, userID: "scoped", scope: "vehicle:location", email: "scoped@example.com")
+            #expect(try await EnodeClient.call(app, .GET, "/enode/charging-locations", token: scoped.userToken).0 == .forbidden)
+            let (_, _, vendors) = try await EnodeClient.call(app, .GET, "/enode/health/vendors", token: nil)
             #expect((vendors as? [[String: Any]])?.contains { $0["vendor"] as? String == "TESLA" && $0["status"] as? String == "READY" } == true)
         }
     }

@@ -20,12 +20,18 @@ public struct CarportConfiguration: Sendable {
     public var vehicleRateLimit: RateLimit
     /// The operator's Tesla Fleet API application (live mode), when configured.
     public var tesla: TeslaConfiguration?
+    /// Back-off of failing webhook deliveries (`CARPORT_WEBHOOK_RETRY`: first delay in seconds).
+    public var webhookRetry: WebhookRetryPolicy
+    /// Seconds between scans for vehicle changes that become webhook events (`CARPORT_WEBHOOK_SCAN`).
+    public var webhookScanInterval: Double
+    /// Energy prices per hour of day (UTC) for smart charging and statistics (`CARPORT_TARIFF`).
+    public var tariff: Tariff
 
     public static let defaultHostname = "127.0.0.1"
     public static let defaultPort = 8000
 
     /// Reads `CARPORT_HOST`, `CARPORT_PORT`, `CARPORT_PUBLIC_URL`, `CARPORT_DATA_DIR`, `DATABASE_URL`,
-    /// `CARPORT_LOG_LEVEL`, `CARPORT_ENCRYPTION_KEY` and `CARPORT_TESLA_*`; flags win over the environment.
+    /// `CARPORT_LOG_LEVEL`, `CARPORT_ENCRYPTION_KEY`, `CARPORT_WEBHOOK_*`, `CARPORT_TARIFF*` and `CARPORT_TESLA_*`; flags win over the environment.
     public static func load(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         hostname: String? = nil,
@@ -60,6 +66,20 @@ public struct CarportConfiguration: Sendable {
         guard let maxAge = Double(maxAgeText), maxAge >= 0 else {
             throw StartupError("CARPORT_MAX_AGE must be a number of seconds: \(maxAgeText)")
         }
+        let retryText = environment["CARPORT_WEBHOOK_RETRY"] ?? "10"
+        guard let retryBase = Double(retryText), retryBase > 0 else {
+            throw StartupError("CARPORT_WEBHOOK_RETRY must be a positive number of seconds: \(retryText)")
+        }
+        let scanText = environment["CARPORT_WEBHOOK_SCAN"] ?? "30"
+        guard let scanInterval = Double(scanText), scanInterval > 0 else {
+            throw StartupError("CARPORT_WEBHOOK_SCAN must be a positive number of seconds: \(scanText)")
+        }
+        let tariff: Tariff
+        do throws(Tariff.ParseError) {
+            tariff = try Tariff.parse(environment["CARPORT_TARIFF"], currency: environment["CARPORT_TARIFF_CURRENCY"])
+        } catch {
+            throw StartupError("CARPORT_TARIFF: \(error.description)")
+        }
         let applicationRate = try rateLimit(environment, "CARPORT_RATE_APP", default: "1000/s,2000")
         let vehicleRate = try rateLimit(environment, "CARPORT_RATE_VEHICLE", default: "10/s,30")
         return CarportConfiguration(
@@ -73,7 +93,10 @@ public struct CarportConfiguration: Sendable {
             maxAge: maxAge,
             applicationRateLimit: applicationRate,
             vehicleRateLimit: vehicleRate,
-            tesla: try TeslaEnvironment.load(environment, publicURL: publicURL))
+            tesla: try TeslaEnvironment.load(environment, publicURL: publicURL),
+            webhookRetry: WebhookRetryPolicy(base: retryBase),
+            webhookScanInterval: scanInterval,
+            tariff: tariff)
     }
 
     private static func rateLimit(_ environment: [String: String], _ name: String, default text: String) throws(StartupError) -> RateLimit {

@@ -29,6 +29,15 @@ enum TestCarport {
         try await app.asyncShutdown()
     }
 
+    /// Hands `body` a function that starts a Carport on one data directory and database; shut one down before
+    /// starting the next to see what survives a restart.
+    static func withRestarts(_ body: (_ start: () async throws -> Application) async throws -> Void) async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = try CarportConfiguration.load(environment: try await testEnvironment(dataDirectory: directory))
+        try await body { try await CarportServer.makeApplication(configuration: configuration) }
+    }
+
     /// Environment for a Carport process or app with a fresh data directory and database.
     static func testEnvironment(dataDirectory: URL) async throws -> [String: String] {
         var environment = ["CARPORT_DATA_DIR": dataDirectory.path, "CARPORT_LOG_LEVEL": "warning"]

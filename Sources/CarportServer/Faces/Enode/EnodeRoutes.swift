@@ -20,6 +20,7 @@ struct EnodeRoutes: RouteCollection {
         }
         vehicle.post("charging", use: charging)
         EnodeChargingLocations().register(on: enode)
+        EnodeWebhookRoutes().register(on: enode)
         enode.get("health", "ready") { _ in Response(status: .noContent) }
         enode.get("health", "vendors") { request in
             try Response.json(.array(request.connectors.allBrands.map { brand in
@@ -54,9 +55,11 @@ struct EnodeRoutes: RouteCollection {
     @Sendable func deleteUser(request: Request) async throws -> Response {
         let applicationID = try await EnodeCaller.client(request)
         let userID = request.parameters.get("userId") ?? ""
+        let vehicleIDs = try await request.authorizationServer.userAccess(applicationID: applicationID, externalUserID: userID)?.vehicleIDs ?? []
         guard try await request.authorizationServer.deleteUser(applicationID: applicationID, externalUserID: userID) else {
             throw EnodeProblem.notFound("User does not exist", "Could not find user with ID \(userID)")
         }
+        for id in vehicleIDs { await request.noteEnodeChanges(applicationID: applicationID, vehicleID: id) }
         return Response(status: .noContent)
     }
 
@@ -78,6 +81,7 @@ struct EnodeRoutes: RouteCollection {
         var disconnected = 0
         for id in caller.grant.vehicleIDs where try await service.vehicle(id, grant: caller.grant).identity.make == vendor {
             try await service.disconnect(applicationID: caller.grant.applicationID, vehicleID: id, userID: caller.grant.userID)
+            await request.noteEnodeChanges(applicationID: caller.grant.applicationID, vehicleID: id)
             disconnected += 1
         }
         guard disconnected > 0 else { throw EnodeProblem.notFound("Vendor not linked", "The user has no \(vendor) account linked.") }
@@ -148,6 +152,7 @@ struct EnodeRoutes: RouteCollection {
         default: throw EnodeProblem.validation("\"action\" must be one of START, STOP")
         }
         try await service.perform(command, on: vehicle, grant: caller.grant)
+        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
         return Response(status: .noContent)
     }
 

@@ -13,5 +13,6 @@ enum CarportMigrations {
         M008CreateChargingLocations(),
         M009CreateBrandCredentials(),
         M010CreateConnectSessionsAndChargers(),
+        M011CreateWebhooks(),
     ]
 }

@@ -1,0 +1,90 @@
+import CarportCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// `WebhookStore` in SQL: endpoints with their secret sealed (AES-GCM), the outbox as one row per event.
+struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
+    static let endpoints = "webhook_endpoints"
+    static let events = "webhook_events"
+    let resolveDatabase: @Sendable () -> any Database
+    let box: SecretBox
+
+    func endpoint(applicationID: UUID) async throws -> WebhookEndpoint? {
+        try await endpoints { $0.where("application_id", .equal, SQLBind(applicationID)) }.first
+    }
+
+    func save(_ endpoint: WebhookEndpoint) async throws {
+        let sealed = try box.seal(endpoint.secret)
+        let values: [(String, any Encodable & Sendable)] = [
+            ("url", endpoint.url), ("sealed_secret", sealed), ("is_active", endpoint.isActive),
+            ("consecutive_failures", endpoint.consecutiveFailures), ("next_attempt_at", endpoint.nextAttemptAt),
+            ("last_success_at", endpoint.lastSuccessAt),
+        ]
+        try await database.transaction { database in
+            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
+            var update = sql.update(Self.endpoints).where("application_id", .equal, SQLBind(endpoint.applicationID))
+            for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
+            try await update.run()
+            let exists = try await sql.select().column("application_id").from(Self.endpoints)
+                .where("application_id", .equal, SQLBind(endpoint.applicationID)).first() != nil
+            guard !exists else { return }
+            try await sql.insert(into: Self.endpoints).columns(["application_id"] + values.map(\.0))
+                .values([SQLBind(endpoint.applicationID)] + values.map { SQLBind($0.1) }).run()
+        }
+    }
+
+    func deleteEndpoint(applicationID: UUID) async throws -> Bool {
+        guard try await endpoint(applicationID: applicationID) != nil else { return false }
+        try await sql.delete(from: Self.events).where("application_id", .equal, SQLBind(applicationID)).run()
+        try await sql.delete(from: Self.endpoints).where("application_id", .equal, SQLBind(applicationID)).run()
+        return true
+    }
+
+    func endpoints() async throws -> [WebhookEndpoint] {
+        try await endpoints { $0 }
+    }
+
+    func dueEndpoints(at time: Date) async throws -> [WebhookEndpoint] {
+        try await endpoints { $0.where("is_active", .equal, SQLBind(true)).where("next_attempt_at", .lessThanOrEqual, SQLBind(time)) }
+    }
+
+    func enqueue(_ events: [QueuedEvent]) async throws {
+        let sql = try sql
+        // Rows keep their order through created_at: a millisecond apart within one call.
+        for (index, event) in events.enumerated() {
+            try await sql.insert(into: Self.events).columns("id", "application_id", "payload", "created_at")
+                .values(SQLBind(event.id), SQLBind(event.applicationID), SQLBind(String(decoding: event.json, as: UTF8.self)),
+                        SQLBind(event.createdAt.addingTimeInterval(Double(index) / 1000)))
+                .run()
+        }
+    }
+
+    func queued(applicationID: UUID, limit: Int) async throws -> [QueuedEvent] {
+        try await sql.select().columns("id", "payload", "created_at").from(Self.events)
+            .where("application_id", .equal, SQLBind(applicationID)).orderBy("created_at").limit(limit).all()
+            .map { row in
+                QueuedEvent(id: try row.decode(column: "id", as: UUID.self), applicationID: applicationID,
+                            json: Data(try row.decode(column: "payload", as: String.self).utf8),
+                            createdAt: try row.decode(column: "created_at", as: Date.self))
+            }
+    }
+
+    func remove(eventIDs: [UUID]) async throws {
+        guard !eventIDs.isEmpty else { return }
+        try await sql.delete(from: Self.events).where("id", .in, SQLBind.group(eventIDs)).run()
+    }
+
+    private func endpoints(_ filter: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [WebhookEndpoint] {
+        try await filter(sql.select().column("*").from(Self.endpoints)).all().map { row in
+            WebhookEndpoint(
+                applicationID: try row.decode(column: "application_id", as: UUID.self),
+                url: try row.decode(column: "url", as: String.self),
+                secret: try box.openText(try row.decode(column: "sealed_secret", as: String.self)),
+                isActive: try row.decode(column: "is_active", as: Bool.self),
+                consecutiveFailures: try row.decode(column: "consecutive_failures", as: Int.self),
+                nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
+                lastSuccessAt: try row.decode(column: "last_success_at", as: Date?.self))
+        }
+    }
+}

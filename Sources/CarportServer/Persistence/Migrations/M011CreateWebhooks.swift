@@ -1,0 +1,38 @@
+import Fluent
+
+/// Firehose webhooks (the Enode face): one endpoint per application, the durable outbox of events, and the last
+/// state of each vehicle the events were computed from; per-vehicle smart-charging policies and actions.
+struct M011CreateWebhooks: AsyncMigration {
+    var name: String { "011_create_webhooks" }
+
+    func prepare(on database: any Database) async throws {
+        try await database.schema(FluentWebhookStore.endpoints)
+            .field("application_id", .uuid, .identifier(auto: false), .references(ApplicationModel.schema, "id", onDelete: .cascade))
+            .field("url", .string, .required)
+            .field("sealed_secret", .string, .required)
+            .field("is_active", .bool, .required)
+            .field("consecutive_failures", .int, .required)
+            .field("next_attempt_at", .datetime, .required)
+            .field("last_success_at", .datetime)
+            .create()
+        try await database.schema(FluentWebhookStore.events)
+            .id()
+            .field("application_id", .uuid, .required, .references(ApplicationModel.schema, "id", onDelete: .cascade))
+            .field("payload", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.schema(FluentVehicleSnapshotStore.schema)
+            .field("application_id", .uuid, .required, .references(ApplicationModel.schema, "id", onDelete: .cascade))
+            .field("vehicle_id", .uuid, .required)
+            .field("user_external_id", .string, .required)
+            .field("body", .string, .required)
+            .unique(on: "application_id", "vehicle_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(FluentVehicleSnapshotStore.schema).delete()
+        try await database.schema(FluentWebhookStore.events).delete()
+        try await database.schema(FluentWebhookStore.endpoints).delete()
+    }
+}

@@ -1,0 +1,21 @@
+import AsyncHTTPClient
+import CarportCore
+import Foundation
+import NIOCore
+
+/// Webhook POSTs over AsyncHTTPClient; redirects are not followed (the configured URL is the only target).
+struct HTTPWebhookTransport: WebhookTransport {
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                   configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
+    func post(url: String, body: Data, headers: [(String, String)], timeout: Double) async throws -> WebhookResponse {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await Self.client.execute(request, timeout: .milliseconds(Int64(timeout * 1000)))
+        let text = (try? await response.body.collect(upTo: 64 << 10)).map { String(buffer: $0) } ?? ""
+        return WebhookResponse(status: Int(response.status.code), body: text,
+                               headers: Dictionary(response.headers.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first }))
+    }
+}

@@ -1,0 +1,143 @@
+import CarportConnectors
+import CarportCore
+import Foundation
+import Testing
+import VaporTesting
+@testable import CarportServer
+
+/// Firehose webhooks: signed batches, retries with back-off, deactivation and re-activation, a durable outbox.
+@Suite struct EnodeWebhookTests {
+    let secret = "whsec-0123456789abcdef"
+
+    private func configure(_ app: Application, _ linked: EnodeClient.Linked, url: String) async throws {
+        let (status, _, _) = try await EnodeClient.call(app, .PUT, "/enode/webhooks/firehose", token: linked.clientToken,
+                                                        json: #"{"url":"\#(url)","secret":"\#(secret)"}"#)
+        #expect(status == .noContent)
+    }
+
+    private func dispatcher(_ app: Application, base: Double = 0.01, maxFailures: Int = 16) -> WebhookDispatcher {
+        WebhookDispatcher(store: store(app), transport: HTTPWebhookTransport(),
+                          policy: WebhookRetryPolicy(base: base, cap: base, maxFailures: maxFailures))
+    }
+
+    private func store(_ app: Application) -> FluentWebhookStore {
+        FluentWebhookStore(resolveDatabase: { app.db }, box: app.carport.secretBox)
+    }
+
+    private func context(_ app: Application) -> Request { Request(application: app, on: app.eventLoopGroup.next()) }
+
+    private func object(_ value: Any?) -> [String: Any] { value as? [String: Any] ?? [:] }
+
+    @Test func eventsAreSignedBatchedRetriedAndCarryOnlyWhatChanged() async throws {
+        let receiver = try await WebhookReceiver.start()
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app, mode: .simulated)
+            let applicationID = try #require(UUID(uuidString: client.id))
+            let simulator = context(app).simulator
+            let created = try await simulator.create(applicationID: applicationID, make: "TESLA", model: nil, vin: nil,
+                                                     ownerEmail: "sim@example.com", stateOfCharge: 0.4)
+            let linked = try await EnodeClient.link(app, email: "sim@example.com", password: created.password, client: client)
+            await receiver.answer([.serviceUnavailable])
+            try await configure(app, linked, url: receiver.url)
+            let delivery = dispatcher(app, base: 0.1)
+            #expect(try await delivery.deliverDue() == 0, "503: kept for a retry")
+            #expect(try await delivery.deliverDue() == 0, "backing off: nothing sent")
+            #expect(await receiver.deliveries.count == 1)
+            try await Task.sleep(for: .milliseconds(150))
+            #expect(try await delivery.deliverDue() == 1)
+            let deliveries = await receiver.deliveries
+            #expect(deliveries.count == 2 && deliveries.allSatisfy { $0.isSigned(with: secret) })
+            #expect(deliveries[0].body == deliveries[1].body, "the retry sends the same batch")
+            #expect(Set(deliveries.compactMap(\.deliveryID)).count == 2)
+            let discovered = try #require(deliveries[1].events.first)
+            #expect(discovered["event"] as? String == "user:vehicle:discovered")
+            #expect(object(discovered["user"])["id"] as? String == "user-42")
+            let vehicle = object(discovered["vehicle"])
+            #expect(object(vehicle["chargeState"])["isPluggedIn"] as? Bool == false)
+            #expect(object(vehicle["information"])["brand"] as? String == "Tesla")
+
+            let events = context(app).enodeEvents
+            #expect(try await events.scan(applicationID: applicationID).isEmpty, "nothing changed, nothing sent")
+            _ = try await simulator.control(applicationID: applicationID, vin: created.record.car.vin, .plug)
+            #expect(try await events.scan(applicationID: applicationID).count == 1)
+            #expect(try await delivery.deliverDue() == 1)
+            let updated = try #require(await receiver.deliveries.last?.events.first)
+            #expect(updated["event"] as? String == "user:vehicle:updated")
+            let changed = object(updated["vehicle"])
+            #expect(changed["id"] as? String == vehicle["id"] as? String)
+            #expect(changed["information"] == nil && changed["odometer"] == nil, "unchanged sub-objects are left out")
+            let charge = object(changed["chargeState"])
+            #expect(charge["isPluggedIn"] as? Bool == true && charge["isCharging"] as? Bool == true)
+            #expect(charge["batteryCapacity"] == nil, "unchanged fields are left out")
+
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/users/user-42", token: linked.clientToken).0 == .noContent)
+            #expect(try await delivery.deliverDue() == 1)
+            let deleted = try #require(await receiver.deliveries.last?.events.first)
+            #expect(deleted["event"] as? String == "user:vehicle:deleted")
+            #expect(object(deleted["vehicle"])["id"] as? String == vehicle["id"] as? String)
+        }
+        try await receiver.stop()
+    }
+
+    @Test func aWebhookThatKeepsFailingIsDeactivatedAndATestCallReactivatesIt() async throws {
+        let receiver = try await WebhookReceiver.start()
+        try await TestCarport.withApp { app in
+            let linked = try await EnodeClient.link(app)
+            let applicationID = try #require(UUID(uuidString: linked.client.id))
+            await receiver.answer([.internalServerError, .badGateway, .internalServerError, .badGateway])
+            try await configure(app, linked, url: receiver.url)
+            let delivery = dispatcher(app, maxFailures: 3)
+            for _ in 0..<3 {
+                #expect(try await delivery.deliverDue() == 0)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await store(app).endpoint(applicationID: applicationID)?.isActive == false)
+            #expect(try await delivery.deliverDue() == 0)
+            #expect(await receiver.deliveries.count == 3, "an inactive webhook gets nothing")
+
+            let (_, _, failed) = try await EnodeClient.call(app, .POST, "/enode/webhooks/firehose/test", token: linked.clientToken)
+            #expect(object(failed)["status"] as? String == "FAILURE")
+            #expect(object(object(failed)["response"])["code"] as? Int == 502)
+            let (status, _, passed) = try await EnodeClient.call(app, .POST, "/enode/webhooks/firehose/test", token: linked.clientToken)
+            #expect(status == .ok && object(passed)["status"] as? String == "SUCCESS")
+            #expect(await receiver.deliveries.last?.events.first?["event"] as? String == "enode:webhook:test")
+            #expect(try await store(app).endpoint(applicationID: applicationID)?.isActive == true)
+            #expect(try await delivery.deliverDue() == 1, "the queued event goes out once re-activated")
+            #expect(await receiver.deliveries.last?.events.first?["event"] as? String == "user:vehicle:discovered")
+
+            for bad in [#"{"url":"http://example.com/hook","secret":"\#(secret)"}"#, #"{"url":"https://example.com/hook","secret":"short"}"#,
+                        #"{"url":"not a url","secret":"\#(secret)"}"#, #"{"secret":"\#(secret)"}"#] {
+                let (badStatus, _, problem) = try await EnodeClient.call(app, .PUT, "/enode/webhooks/firehose", token: linked.clientToken, json: bad)
+                #expect(badStatus == .badRequest, "\(bad)")
+                #expect(object(problem)["type"] as? String == "https://docs.enode.io/problems/payload-validation-error")
+            }
+            #expect(try await EnodeClient.call(app, .PUT, "/enode/webhooks/firehose", token: linked.userToken,
+                                               json: #"{"url":"https://example.com/hook","secret":"\#(secret)"}"#).0 == .unauthorized)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/webhooks/firehose", token: linked.clientToken).0 == .noContent)
+            #expect(try await EnodeClient.call(app, .POST, "/enode/webhooks/firehose/test", token: linked.clientToken).0 == .notFound)
+        }
+        try await receiver.stop()
+    }
+
+    @Test func queuedEventsSurviveARestart() async throws {
+        let port = try await LoopbackPort.free()
+        try await TestCarport.withRestarts { start in
+            let first = try await start()
+            let linked = try await EnodeClient.link(first)
+            try await configure(first, linked, url: "http://127.0.0.1:\(port)/hook")
+            #expect(try await dispatcher(first).deliverDue() == 0, "nobody listens yet")
+            try await first.asyncShutdown()
+
+            let receiver = try await WebhookReceiver.start(port: port)
+            let second = try await start()
+            try await Task.sleep(for: .milliseconds(30))
+            let delivered = try await dispatcher(second).deliverDue()
+            try await second.asyncShutdown()
+            try await receiver.stop()
+            #expect(delivered == 1)
+            let delivery = try #require(await receiver.deliveries.first)
+            #expect(delivery.isSigned(with: secret), "the sealed secret is read back after the restart")
+            #expect(delivery.events.first?["event"] as? String == "user:vehicle:discovered")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import CarportCore
+import Foundation
+import Testing
+import VaporTesting
+@testable import CarportServer
+
+/// Calls to the Enode face, and a user linked through Enode Link the way the seed's app does it.
+enum EnodeClient {
+    struct Linked {
+        let client: TestClient
+        let userToken: String
+        let clientToken: String
+    }
+
+    static func call(_ app: Application, _ method: HTTPMethod, _ path: String, token: String?, headers extra: HTTPHeaders = [:],
+                      json: String? = nil) async throws -> (HTTPStatus, HTTPHeaders, Any?) {
+        var headers = extra
+        if let token { headers.replaceOrAdd(name: .authorization, value: "Bearer \(token)") }
+        if json != nil { headers.replaceOrAdd(name: .contentType, value: "application/json") }
+        var result: (HTTPStatus, HTTPHeaders, Any?)?
+        try await app.testing().test(method, path, headers: headers, body: json.map { ByteBuffer(string: $0) }) { response in
+            result = (response.status, response.headers,
+                      try? JSONSerialization.jsonObject(with: Data(buffer: response.body), options: .fragmentsAllowed))
+        }
+        return try #require(result)
+    }
+
+    /// Client token → link → Enode Link (vendor preselected) → user token.
+    static func link(_ app: Application, userID: String = "user-42", scope: String = "all offline_access",
+                     email: String = "enode@example.com", password: String = "pw", vendor: String = "TESLA",
+                     mode: ApplicationMode = .test, client existing: TestClient? = nil) async throws -> Linked {
+        let client: TestClient
+        if let existing { client = existing } else { client = try await TestClient.register(app, mode: mode) }
+        let (_, _, clientJSON) = try await client.tokenRequest(app, [("grant_type", "client_credentials")], path: "/enode/oauth2/token")
+        let clientToken = try #require(clientJSON["access_token"] as? String)
+        let (status, _, linked) = try await Self.call(app, .POST, "/enode/users/\(userID)/link", token: clientToken, json: #"{"vendor":"\#(vendor)"}"#)
+        #expect(status == .ok)
+        let linkState = try #require((linked as? [String: Any])?["linkState"] as? String)
+        var driver = ConnectDriver(app: app)
+        let path = "/enode/oauth2/auth?response_type=code&client_id=\(client.id)&redirect_uri=\(RedirectURL.encode(client.redirectURI))"
+            + "&scope=\(RedirectURL.encode(scope))&state=\(RedirectURL.encode(linkState))"
+        let redirect = try await driver.connect(path, make: vendor, email: email, password: password)
+        let query = ConnectDriver.query(redirect)
+        #expect(query["state"] == linkState)
+        let (_, _, tokens) = try await client.tokenRequest(app, [("grant_type", "authorization_code"), ("code", query["code"] ?? ""),
+                                                                 ("redirect_uri", client.redirectURI)], path: "/enode/oauth2/token")
+        return Linked(client: client, userToken: try #require(tokens["access_token"] as? String), clientToken: clientToken)
+    }
+}
