@@ -33,7 +33,7 @@ import VaporTesting
             #expect(Set((bare as? [String: Any])?.keys ?? [:].keys) == ["id", "isReachable", "lastSeen", "chargingLocationId"])
             let (_, _, location) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/location", token: linked.userToken)
             #expect((location as? [String: Any])?["latitude"] is Double)
-            let (badStatus, headers, problem) = try await EnodeClient.call(app, .GET, "/enode/vehicles?field=smartChargingPolicy", token: linked.userToken)
+            let (badStatus, headers, problem) = try await EnodeClient.call(app, .GET, "/enode/vehicles?field=batteryLevel", token: linked.userToken)
             #expect(badStatus == .badRequest)
             #expect(headers.first(name: .contentType) == "application/problem+json")
             #expect((problem as? [String: Any])?["type"] as? String == "https://docs.enode.io/problems/payload-validation-error")
@@ -157,6 +157,47 @@ import VaporTesting
             #expect(EnodeLinkState.open(valid, applicationID: appID, box: box)?.userID == "u")
             let expired = try EnodeLinkState(applicationID: appID, userID: "u", vendor: nil, expiresAt: Date().addingTimeInterval(-1)).seal(with: box)
             #expect(EnodeLinkState.open(expired, applicationID: appID, box: box) == nil)
+        }
+    }
+
+    @Test func smartChargingPolicyIsKeptSentToTheCarAndExplainsCharging() async throws {
+        try await TestCarport.withApp { app in
+            let (linked, vin, applicationID, simulator) = try await EnodeClient.linkSimulated(app)
+            let token = linked.userToken
+            let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: token)
+            let id = try #require((list as? [[String: Any]])?.first?["id"] as? String)
+            let path = "/enode/vehicles/\(id)/smart-charging-policy"
+            let (_, _, unset) = try await EnodeClient.call(app, .GET, path, token: token)
+            #expect((unset as? [String: Any])?["isEnabled"] as? Bool == false && (unset as? [String: Any])?["deadline"] is NSNull)
+            for bad in [#"{"isEnabled":true}"#, #"{"deadline":"25:00"}"#, #"{"deadline":"7:00"}"#, #"{"isEnabled":1}"#] {
+                let (status, _, problem) = try await EnodeClient.call(app, .PUT, path, token: token, json: bad)
+                #expect(status == .badRequest, "\(bad)")
+                #expect((problem as? [String: Any])?["title"] as? String == "Payload validation failed")
+            }
+            let (status, _, set) = try await EnodeClient.call(app, .PUT, path, token: token, json: #"{"isEnabled":true,"deadline":"07:00"}"#)
+            #expect(status == .ok && (set as? [String: Any])?["deadline"] as? String == "07:00")
+            let (_, _, withPolicy) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)?field[]=smartChargingPolicy", token: token)
+            #expect(((withPolicy as? [String: Any])?["smartChargingPolicy"] as? [String: Any])?["isEnabled"] as? Bool == true)
+            let car = try #require(try await simulator.car(applicationID: applicationID, vin: vin))
+            #expect(car.smartCharging?.deadlineMinutes == 420, "the car got the policy")
+
+            _ = try await simulator.control(applicationID: applicationID, vin: vin, .plug)
+            let (_, _, planned) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/charge-state", token: token)
+            let reasons = try #require((planned as? [String: Any])?["isChargingReasons"] as? [String])
+            let smart = ["SMART_CHARGING_DELAY", "SMART_CHARGING_ACTIVE", "SMART_CHARGING_DEADLINE"]
+            #expect(reasons.count == 1 && smart.contains(reasons[0]))
+            #expect((planned as? [String: Any])?["isCharging"] as? Bool == (reasons[0] != "SMART_CHARGING_DELAY"))
+            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: token, json: #"{"action":"START"}"#).0 == .noContent)
+            let (_, _, started) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/charge-state", token: token)
+            #expect((started as? [String: Any])?["isChargingReasons"] as? [String] == ["MANUALLY_STARTED"])
+            #expect((started as? [String: Any])?["isCharging"] as? Bool == true)
+
+            let here = try #require(try await simulator.car(applicationID: applicationID, vin: vin))
+            let (_, _, location) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: token,
+                                                              json: #"{"name":"Home","latitude":\#(here.latitude + 0.0005),"longitude":\#(here.longitude)}"#)
+            let locationID = try #require((location as? [String: Any])?["id"] as? String)
+            let (_, _, atHome) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)", token: token)
+            #expect((atHome as? [String: Any])?["chargingLocationId"] as? String == locationID, "55 m away counts as there")
         }
     }
 }

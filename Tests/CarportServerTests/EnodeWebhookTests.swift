@@ -31,12 +31,7 @@ import VaporTesting
     @Test func eventsAreSignedBatchedRetriedAndCarryOnlyWhatChanged() async throws {
         let receiver = try await WebhookReceiver.start()
         try await TestCarport.withApp { app in
-            let client = try await TestClient.register(app, mode: .simulated)
-            let applicationID = try #require(UUID(uuidString: client.id))
-            let simulator = context(app).simulator
-            let created = try await simulator.create(applicationID: applicationID, make: "TESLA", model: nil, vin: nil,
-                                                     ownerEmail: "sim@example.com", stateOfCharge: 0.4)
-            let linked = try await EnodeClient.link(app, email: "sim@example.com", password: created.password, client: client)
+            let (linked, vin, applicationID, simulator) = try await EnodeClient.linkSimulated(app)
             await receiver.answer([.serviceUnavailable])
             try await configure(app, linked, url: receiver.url)
             let delivery = dispatcher(app, base: 0.1)
@@ -58,7 +53,7 @@ import VaporTesting
 
             let events = context(app).enodeEvents
             #expect(try await events.scan(applicationID: applicationID).isEmpty, "nothing changed, nothing sent")
-            _ = try await simulator.control(applicationID: applicationID, vin: created.record.car.vin, .plug)
+            _ = try await simulator.control(applicationID: applicationID, vin: vin, .plug)
             #expect(try await events.scan(applicationID: applicationID).count == 1)
             #expect(try await delivery.deliverDue() == 1)
             let updated = try #require(await receiver.deliveries.last?.events.first)

@@ -5,6 +5,7 @@ extension SimulatedCar {
     /// Applies an application's command as the car would, refusing the illegal ones.
     public mutating func perform(_ command: VehicleCommand) throws(ConnectorError) {
         if isAsleep { throw .asleep }
+        defer { planSmartCharging(at: clock) }
         switch command {
         case .lock, .unlock:
             guard speedKmh == 0 else {
@@ -19,15 +20,21 @@ extension SimulatedCar {
                 throw .vehicleState(code: "FULLY_CHARGED", description: "The battery is already charged to its limit.")
             }
             chargingEnabled = true
+            manualStart = smartCharging?.isEnabled == true ? true : nil
         case .stopCharge:
             guard isPluggedIn else {
                 throw .vehicleState(code: "CHARGING_PLUG_NOT_CONNECTED", description: "The charging cable is not plugged in.")
             }
             chargingEnabled = false
+            manualStart = nil
         case .setChargeLimit(let limit):
             chargeLimit = limit
         case .navigate:
             break
+        case .setSmartCharging(let policy, let tariff):
+            smartCharging = policy
+            self.tariff = tariff
+            if !policy.isEnabled { manualStart = nil }
         }
     }
 
@@ -50,6 +57,7 @@ extension SimulatedCar {
     }
 
     public mutating func apply(_ control: Control) throws(ControlError) {
+        defer { planSmartCharging(at: clock) }
         switch control {
         case .plug:
             guard model.powertrain != .ice else { throw .invalid("A fuel car has no charging port.") }
@@ -58,6 +66,7 @@ extension SimulatedCar {
             chargingEnabled = true
         case .unplug:
             isPluggedIn = false
+            manualStart = nil
         case .startTrip(let speed, let heading):
             guard (1...250).contains(speed) else { throw .invalid("speed must be 1-250 km/h.") }
             guard !isPluggedIn else { throw .invalid("Unplug the car before driving.") }
@@ -88,7 +97,7 @@ extension SimulatedCar {
                                         rangeKm: (electricRangeKm * 10).rounded() / 10))
         case .batteryCapacity: .batteryCapacity(kWh: model.batteryCapacityKWh)
         case .charge: .charge(Charge(isPluggedIn: isPluggedIn, state: chargingState,
-                                     powerKW: isCharging ? chargePowerKW(at: stateOfCharge) : 0))
+                                     powerKW: isCharging ? chargePowerKW(at: stateOfCharge) : 0, control: chargeControl))
         case .chargeLimit: .chargeLimit(chargeLimit)
         case .fuel: .fuel(Fuel(percentRemaining: model.fuelTankLitres > 0 ? fuelLitres / model.fuelTankLitres : 0,
                               amountLitres: (fuelLitres * 10).rounded() / 10, rangeKm: (fuelRangeKm * 10).rounded() / 10))

@@ -6,6 +6,8 @@ import Foundation
 /// Physics: a plugged-in car whose owner wants it charging gains energy at the model's charging power, tapering
 /// above 80 % state of charge, until the charge limit. A driving car spends energy in proportion to distance
 /// (a plug-in hybrid falls back to fuel when the battery is empty), adds odometer and moves along its heading.
+/// With smart charging enabled it charges in the cheapest hours before the deadline (on its own clock), and it
+/// records the energy it took per hour.
 public struct SimulatedCar: Sendable, Codable, Equatable {
     public var vin: String
     public var model: SimulatedModel
@@ -27,6 +29,17 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
     public var clockSpeed: Double = 1
     /// Real time the state was last brought up to date.
     public var updatedAt: Date
+    /// The car's own time, which runs at `clockSpeed` (nil on records older than it: the same as `updatedAt`).
+    public var simulatedTime: Date?
+    /// Smart charging as last set, and the tariff it minimises.
+    public var smartCharging: SmartChargingPolicy?
+    public var tariff: Tariff?
+    /// A START while smart charging is on: charge now, whatever the price, until full or unplugged.
+    public var manualStart: Bool?
+    /// Smart charging's decision for the current minute (nil when it does not apply).
+    public var smartControl: ChargeControl?
+    /// Energy taken per hour, oldest first, for the last `chargeLogDays` days.
+    public var chargeLog: [ChargingHour]?
 
     public static let fullTolerance = 0.0005
 
@@ -44,7 +57,18 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
 
     public var isCharging: Bool {
         isPluggedIn && chargingEnabled && speedKmh == 0 && stateOfCharge < chargeLimit - Self.fullTolerance
+            && smartControl != .smartDelay
     }
+
+    /// Why it charges or waits, when a command or smart charging decided.
+    public var chargeControl: ChargeControl? {
+        guard isPluggedIn else { return nil }
+        if !chargingEnabled { return .manuallyStopped }
+        if manualStart == true { return .manuallyStarted }
+        return smartControl
+    }
+
+    public var clock: Date { simulatedTime ?? updatedAt }
 
     public var chargingState: ChargingState {
         if isCharging { return .charging }
@@ -61,6 +85,7 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
     /// Brings the state up to `now` on the simulation clock.
     public mutating func advance(to now: Date) {
         let simulatedSeconds = max(0, now.timeIntervalSince(updatedAt)) * clockSpeed
+        simulatedTime = clock
         updatedAt = now
         advance(simulatedSeconds: simulatedSeconds)
     }
@@ -68,22 +93,69 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
     /// Moves the simulation on by this many simulated seconds, in steps of at most a minute.
     public mutating func advance(simulatedSeconds: Double) {
         var remaining = simulatedSeconds
+        var time = clock
+        defer { simulatedTime = time }
         while remaining > 0 {
             let step = min(60, remaining)
-            remaining -= step
             if speedKmh > 0 {
                 drive(seconds: step)
-            } else if isCharging {
-                charge(seconds: step)
-            } else if isAsleep {
-                return
+            } else if !isPluggedIn || isAsleep {
+                break  // nothing changes until someone acts
+            } else {
+                planSmartCharging(at: time)
+                if isCharging { charge(seconds: step, at: time) }
             }
+            remaining -= step
+            time.addTimeInterval(step)
         }
+        time.addTimeInterval(remaining)
     }
 
-    private mutating func charge(seconds: Double) {
-        let energy = chargePowerKW(at: stateOfCharge) * seconds / 3600
-        stateOfCharge = min(chargeLimit, stateOfCharge + energy / model.batteryCapacityKWh)
+    private mutating func charge(seconds: Double, at time: Date) {
+        let power = chargePowerKW(at: stateOfCharge)
+        let before = stateOfCharge
+        stateOfCharge = min(chargeLimit, stateOfCharge + power * seconds / 3600 / model.batteryCapacityKWh)
+        record(kWh: (stateOfCharge - before) * model.batteryCapacityKWh, kW: power, seconds: seconds, at: time)
+        if stateOfCharge >= chargeLimit - Self.fullTolerance { manualStart = nil }
+    }
+
+    static let chargeLogDays = 35
+
+    private mutating func record(kWh: Double, kW: Double, seconds: Double, at time: Date) {
+        let hour = Date(timeIntervalSince1970: (time.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+        var log = chargeLog ?? []
+        if log.last?.hourStart != hour {
+            log.append(ChargingHour(hourStart: hour))
+            let oldest = hour.addingTimeInterval(-Double(Self.chargeLogDays) * 86_400)
+            log.removeAll { $0.hourStart < oldest }
+        }
+        log[log.count - 1].add(kWh: kWh, kW: kW, seconds: seconds)
+        chargeLog = log
+    }
+
+    /// Lets smart charging decide for the minute starting at `time` (or says it does not apply).
+    mutating func planSmartCharging(at time: Date) {
+        guard let policy = smartCharging, policy.isEnabled, let deadline = policy.deadlineMinutes, let tariff,
+              isPluggedIn, chargingEnabled, manualStart != true, stateOfCharge < chargeLimit - Self.fullTolerance
+        else {
+            smartControl = nil
+            return
+        }
+        // A tenth more than the charge curve needs, for the taper and the minute steps.
+        smartControl = SmartChargingPlanner.decide(now: time, neededHours: hoursToLimit() * 1.1, deadlineMinutes: deadline,
+                                                   tariff: tariff)
+    }
+
+    /// Hours of charging from the current state of charge to the limit, along the charge curve.
+    func hoursToLimit() -> Double {
+        var soc = stateOfCharge
+        var hours = 0.0
+        while soc < chargeLimit {
+            let next = min(chargeLimit, soc + 0.01)
+            hours += (next - soc) * model.batteryCapacityKWh / chargePowerKW(at: soc)
+            soc = next
+        }
+        return hours
     }
 
     private mutating func drive(seconds: Double) {

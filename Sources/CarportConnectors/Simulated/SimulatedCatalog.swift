@@ -94,10 +94,11 @@ public enum SimulatedCatalog {
         let electric: Set<SignalKind> = [.battery, .batteryCapacity, .charge, .chargeLimit]
         switch powertrain {
         case .bev:
-            return VehicleCapabilities(signals: common.union(electric), commands: [.security, .charge, .chargeLimit, .navigation])
+            return VehicleCapabilities(signals: common.union(electric),
+                                       commands: [.security, .charge, .chargeLimit, .navigation, .smartCharging])
         case .phev:
             return VehicleCapabilities(signals: common.union(electric).union([.fuel, .engineOil]),
-                                       commands: [.security, .charge, .chargeLimit, .navigation])
+                                       commands: [.security, .charge, .chargeLimit, .navigation, .smartCharging])
         case .ice:
             return VehicleCapabilities(signals: common.union([.fuel, .engineOil]), commands: [.security, .navigation])
         }

@@ -37,10 +37,13 @@ public struct Charge: Sendable, Codable, Equatable {
     public var state: ChargingState
     /// Power flowing into the battery, kW (0 unless charging).
     public var powerKW: Double
-    public init(isPluggedIn: Bool, state: ChargingState, powerKW: Double = 0) {
+    /// Who decided, when not the car's default (a manual command or smart charging).
+    public var control: ChargeControl?
+    public init(isPluggedIn: Bool, state: ChargingState, powerKW: Double = 0, control: ChargeControl? = nil) {
         self.isPluggedIn = isPluggedIn
         self.state = state
         self.powerKW = powerKW
+        self.control = control
     }
 }
 

@@ -24,3 +24,9 @@ func jsonNumber(_ value: Any?) -> Double? {
     guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
     return number.doubleValue
 }
+
+/// A boolean of a parsed JSON body (never a number, which Foundation also bridges to a boolean).
+func jsonBool(_ value: Any?) -> Bool? {
+    guard let number = value as? NSNumber, String(cString: number.objCType) == "c" else { return nil }
+    return number.boolValue
+}

@@ -1,3 +1,4 @@
+import CarportConnectors
 import CarportCore
 import Foundation
 import Testing
@@ -45,5 +46,17 @@ enum EnodeClient {
         let (_, _, tokens) = try await client.tokenRequest(app, [("grant_type", "authorization_code"), ("code", query["code"] ?? ""),
                                                                  ("redirect_uri", client.redirectURI)], path: "/enode/oauth2/token")
         return Linked(client: client, userToken: try #require(tokens["access_token"] as? String), clientToken: clientToken)
+    }
+
+    /// A simulated car (Tesla Model 3 of `sim@example.com`) linked through Enode Link by `user-42`.
+    static func linkSimulated(_ app: Application, stateOfCharge: Double = 0.4) async throws
+        -> (linked: Linked, vin: String, applicationID: UUID, simulator: SimulatorService) {
+        let client = try await TestClient.register(app, mode: .simulated)
+        let applicationID = try #require(UUID(uuidString: client.id))
+        let simulator = Request(application: app, on: app.eventLoopGroup.next()).simulator
+        let created = try await simulator.create(applicationID: applicationID, make: "TESLA", model: "Model 3", vin: nil,
+                                                 ownerEmail: "sim@example.com", stateOfCharge: stateOfCharge)
+        let linked = try await link(app, email: "sim@example.com", password: created.password, client: client)
+        return (linked, created.record.car.vin, applicationID, simulator)
     }
 }

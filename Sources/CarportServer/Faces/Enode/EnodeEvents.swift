@@ -10,24 +10,22 @@ struct EnodeEvents {
     let webhooks: any WebhookStore
     let dispatcher: WebhookDispatcher
     let snapshots: FluentVehicleSnapshotStore
-    let vehicles: VehicleService
-    let connections: FluentConnectionStore
-    let authorizationServer: AuthorizationServer
-    let brands: [Brand]
+    /// Where the vehicles, their owners and bodies come from.
+    let request: Request
 
     /// Compares every vehicle of the application (or just `vehicleID`) and queues the events; returns them.
     @discardableResult
     func scan(applicationID: UUID, vehicleID: UUID? = nil) async throws -> [Data] {
         guard try await webhooks.endpoint(applicationID: applicationID) != nil else { return [] }
-        let connected = try await vehicles.connections(applicationID: applicationID, vehicleID: vehicleID, userID: nil)
+        let connected = try await request.vehicleService.connections(applicationID: applicationID, vehicleID: vehicleID, userID: nil)
         let previous = try await snapshots.snapshots(applicationID: applicationID)
             .filter { vehicleID == nil || $0.vehicleID == vehicleID }
         var events: [JSONValue] = []
         var seen = Set<UUID>()
         for connection in connected where seen.insert(connection.vehicleID).inserted {
-            guard let vehicle = try await connections.vehicle(id: connection.vehicleID, applicationID: applicationID),
-                  let userID = try await authorizationServer.externalID(userID: connection.userID),
-                  let body = try? await EnodeVehicleBody(vehicle: vehicle, service: vehicles, brands: brands)
+            guard let vehicle = try await request.connectionStore.vehicle(id: connection.vehicleID, applicationID: applicationID),
+                  let userID = try await request.authorizationServer.externalID(userID: connection.userID),
+                  let body = try? await EnodeVehicleBody(vehicle: vehicle, userID: connection.userID, request: request)
                       .body(fields: EnodeVehicleBody.Field.allCases)
             else { continue }  // unreadable now (asleep, brand down): compared on a later scan
             let data = try body.data()
@@ -104,9 +102,10 @@ extension Request {
 
     var enodeEvents: EnodeEvents {
         EnodeEvents(webhooks: webhookStore, dispatcher: webhookDispatcher,
-                    snapshots: FluentVehicleSnapshotStore(resolveDatabase: { [db] in db }), vehicles: vehicleService,
-                    connections: connectionStore, authorizationServer: authorizationServer, brands: connectors.allBrands)
+                    snapshots: FluentVehicleSnapshotStore(resolveDatabase: { [db] in db }), request: self)
     }
+
+    var smartChargingStore: FluentSmartChargingStore { FluentSmartChargingStore(resolveDatabase: { [db] in db }) }
 
     /// Looks for changes of one vehicle (or all the application's) right after the face changed something; a
     /// failure here never fails the request (the periodic scan catches up).

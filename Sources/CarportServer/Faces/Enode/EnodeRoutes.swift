@@ -16,8 +16,9 @@ struct EnodeRoutes: RouteCollection {
         let vehicle = enode.grouped("vehicles", ":vehicleId")
         vehicle.get(use: vehicleByID)
         for field in EnodeVehicleBody.Field.allCases {
-            vehicle.get(PathComponent(stringLiteral: Self.path(of: field)), use: subObject(field))
+            vehicle.get(PathComponent(stringLiteral: field.path), use: subObject(field))
         }
+        vehicle.put("smart-charging-policy", use: setSmartChargingPolicy)
         vehicle.post("charging", use: charging)
         EnodeChargingLocations().register(on: enode)
         EnodeWebhookRoutes().register(on: enode)
@@ -113,7 +114,7 @@ struct EnodeRoutes: RouteCollection {
         for id in caller.grant.vehicleIDs {
             let vehicle = try await caller.vehicle(id.uuidString, service: service)
             try service.spendBudget(on: vehicle, grant: caller.grant)
-            bodies.append(try await EnodeVehicleBody(vehicle: vehicle, service: service, brands: request.connectors.allBrands).body(fields: fields))
+            bodies.append(try await EnodeVehicleBody(vehicle: vehicle, userID: caller.grant.userID, request: request).body(fields: fields))
         }
         return try Response.json(.array(bodies))
     }
@@ -125,7 +126,7 @@ struct EnodeRoutes: RouteCollection {
         let service = request.vehicleService
         let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
         try service.spendBudget(on: vehicle, grant: caller.grant)
-        return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, service: service, brands: request.connectors.allBrands).body(fields: fields))
+        return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, userID: caller.grant.userID, request: request).body(fields: fields))
     }
 
     func subObject(_ field: EnodeVehicleBody.Field) -> @Sendable (Request) async throws -> Response {
@@ -135,7 +136,7 @@ struct EnodeRoutes: RouteCollection {
             let service = request.vehicleService
             let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
             try service.spendBudget(on: vehicle, grant: caller.grant)
-            return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, service: service, brands: request.connectors.allBrands).object(field).0)
+            return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, userID: caller.grant.userID, request: request).object(field).0)
         }
     }
 
@@ -156,6 +157,37 @@ struct EnodeRoutes: RouteCollection {
         return Response(status: .noContent)
     }
 
+    /// `PUT /vehicles/{id}/smart-charging-policy {isEnabled?, deadline?}`: merged into the stored policy, sent to
+    /// the vehicle (which must be able to charge smartly) and echoed.
+    @Sendable func setSmartChargingPolicy(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: [EnodeVehicleBody.Field.smartChargingPolicy.scope])
+        let service = request.vehicleService
+        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
+        let body = try Self.jsonObject(request)
+        let store = request.smartChargingStore
+        var policy = try await store.policy(vehicleID: vehicle.id)
+        if let value = body["isEnabled"] {
+            guard let enabled = jsonBool(value) else {
+                throw EnodeProblem.validation("\"isEnabled\" must be a boolean")
+            }
+            policy.isEnabled = enabled
+        }
+        if let value = body["deadline"] {
+            guard let text = value as? String, let minutes = SmartChargingPolicy.minutes(of: text) else {
+                throw EnodeProblem.validation("\"deadline\" must be a time HH:MM (24-hour clock, UTC)")
+            }
+            policy.deadlineMinutes = minutes
+        }
+        guard !policy.isEnabled || policy.deadlineMinutes != nil else {
+            throw EnodeProblem.validation("\"deadline\" is required to enable smart charging")
+        }
+        try await service.perform(.setSmartCharging(policy, request.carport.configuration.tariff), on: vehicle, grant: caller.grant)
+        try await store.save(policy, vehicleID: vehicle.id)
+        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
+        return try Response.json(EnodeVehicleBody.policy(policy))
+    }
+
     // MARK: - Helpers
 
     /// `field[]` / `field` selection; each field needs its own scope.
@@ -164,22 +196,13 @@ struct EnodeRoutes: RouteCollection {
         var fields: [EnodeVehicleBody.Field] = []
         for name in query.all("field[]") + query.all("field") {
             guard let field = EnodeVehicleBody.Field(rawValue: name) else {
-                throw EnodeProblem.validation("\"field\" must be one of chargeState, location, information, odometer"
-                    + (name == "smartChargingPolicy" ? " (smart charging is not available yet)" : ""))
+                throw EnodeProblem.validation("\"field\" must be one of "
+                    + EnodeVehicleBody.Field.allCases.map(\.rawValue).joined(separator: ", "))
             }
             try caller.require(anyOf: [field.scope])
             if !fields.contains(field) { fields.append(field) }
         }
         return fields
-    }
-
-    static func path(of field: EnodeVehicleBody.Field) -> String {
-        switch field {
-        case .chargeState: "charge-state"
-        case .location: "location"
-        case .information: "information"
-        case .odometer: "odometer"
-        }
     }
 
     static func jsonObject(_ request: Request) throws -> [String: Any] {

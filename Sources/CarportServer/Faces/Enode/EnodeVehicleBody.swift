@@ -1,11 +1,12 @@
 import CarportCore
 import Foundation
+import Vapor
 
 /// Enode v1 vehicle objects (enode.md §3.2) built from canonical readings.
 struct EnodeVehicleBody {
     /// The sub-objects `field[]` can ask for, with the scope and permission each needs.
     enum Field: String, CaseIterable {
-        case chargeState, location, information, odometer
+        case chargeState, location, information, odometer, smartChargingPolicy
 
         var scope: String {
             switch self {
@@ -13,15 +14,16 @@ struct EnodeVehicleBody {
             case .location: "vehicle:location"
             case .information: "vehicle:information"
             case .odometer: "vehicle:odometer"
+            case .smartChargingPolicy: "vehicle:smart_charging_policy"
             }
         }
 
-        var permission: Permission {
+        /// The path of its sub-resource.
+        var path: String {
             switch self {
-            case .chargeState: .readCharge
-            case .location: .readLocation
-            case .information: .readVehicleInfo
-            case .odometer: .readOdometer
+            case .chargeState: "charge-state"
+            case .smartChargingPolicy: "smart-charging-policy"
+            default: rawValue
             }
         }
     }
@@ -30,9 +32,13 @@ struct EnodeVehicleBody {
                             "vehicle:smart_charging_policy"]
 
     let vehicle: ConnectedVehicle
-    let service: VehicleService
-    /// For display names (`information.brand`).
-    let brands: [Brand]
+    /// The owner (for `chargingLocationId`: the owner's charging location the car stands at).
+    let userID: UUID
+    let request: Request
+    private var service: VehicleService { request.vehicleService }
+
+    /// How near a charging location a car must stand to be at it, metres.
+    static let chargingLocationRadius = 150.0
 
     /// The vehicle with the requested sub-objects.
     func body(fields: [Field]) async throws -> JSONValue {
@@ -46,15 +52,34 @@ struct EnodeVehicleBody {
         }
         pairs.append(("isReachable", true))
         pairs.append(("lastSeen", lastSeen.map { .string(EnodeTime.format($0)) } ?? .null))
-        pairs.append(("chargingLocationId", .null))
+        pairs.append(("chargingLocationId", try await chargingLocationID().map { .string($0.uuidString.lowercased()) } ?? .null))
         return .object(pairs + objects)
+    }
+
+    /// The owner's charging location within `chargingLocationRadius` of the car, if any.
+    private func chargingLocationID() async throws -> UUID? {
+        let locations = try await request.chargingLocationService.list(userID: userID)
+        guard !locations.isEmpty, let reading = try await read(.location), case .location(let here) = reading.value else { return nil }
+        return locations.map { ($0.id, Self.metres(here, latitude: $0.latitude, longitude: $0.longitude)) }
+            .filter { $0.1 <= Self.chargingLocationRadius }.min { $0.1 < $1.1 }?.0
+    }
+
+    /// Great-circle distance.
+    static func metres(_ point: Location, latitude: Double, longitude: Double) -> Double {
+        let radians = Double.pi / 180
+        let dLat = (latitude - point.latitude) * radians, dLon = (longitude - point.longitude) * radians
+        let a = sin(dLat / 2) * sin(dLat / 2)
+            + cos(point.latitude * radians) * cos(latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
+        return 6_371_000 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot())
     }
 
     /// One sub-object and the time its data was recorded.
     func object(_ field: Field) async throws -> (JSONValue, Date?) {
         switch field {
+        case .smartChargingPolicy:
+            return (Self.policy(try await request.smartChargingStore.policy(vehicleID: vehicle.id)), nil)
         case .information:
-            let brand = brands.first { $0.make == vehicle.identity.make }?.displayName ?? vehicle.identity.make
+            let brand = request.connectors.allBrands.first { $0.make == vehicle.identity.make }?.displayName ?? vehicle.identity.make
             return (.object([("id", .string(vehicle.id.uuidString.lowercased())), ("brand", .string(brand)),
                              ("model", .string(vehicle.identity.model)), ("year", .int(vehicle.identity.year))]), nil)
         case .location:
@@ -85,8 +110,8 @@ struct EnodeVehicleBody {
             return (.object(keys.map { ($0, .null) }), nil)
         }
         let isCharging = charge.state == .charging
-        let reason = isCharging ? "DEFAULT" : !charge.isPluggedIn ? "NOT_PLUGGED_IN"
-            : charge.state == .fullyCharged ? "FULLY_CHARGED" : "DEFAULT"
+        let reason = !charge.isPluggedIn ? "NOT_PLUGGED_IN" : charge.state == .fullyCharged ? "FULLY_CHARGED"
+            : charge.control.map(Self.reason) ?? "DEFAULT"
         let remaining: JSONValue = isCharging && charge.powerKW > 0
             ? .int(Int((max(0, limit - battery.percentRemaining) * capacity / charge.powerKW * 60).rounded())) : .null
         return (.object([
@@ -96,6 +121,21 @@ struct EnodeVehicleBody {
             ("chargeRate", isCharging ? .number(charge.powerKW) : .null), ("chargeTimeRemaining", remaining),
             ("chargeLimit", .number((limit * 100).rounded())), ("batteryCapacity", .number(capacity)),
         ]), max(batteryReading.recordedAt, chargeReading.recordedAt))
+    }
+
+    /// An `isChargingReasons` value.
+    static func reason(_ control: ChargeControl) -> String {
+        switch control {
+        case .manuallyStarted: "MANUALLY_STARTED"
+        case .manuallyStopped: "MANUALLY_STOPPED"
+        case .smartDelay: "SMART_CHARGING_DELAY"
+        case .smartActive: "SMART_CHARGING_ACTIVE"
+        case .smartDeadline: "SMART_CHARGING_DEADLINE"
+        }
+    }
+
+    static func policy(_ policy: SmartChargingPolicy) -> JSONValue {
+        .object([("isEnabled", .bool(policy.isEnabled)), ("deadline", policy.deadline.map(JSONValue.string) ?? .null)])
     }
 
     /// A reading, or nil when the vehicle cannot report it (Enode answers nulls then).

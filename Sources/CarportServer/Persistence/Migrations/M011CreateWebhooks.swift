@@ -1,7 +1,7 @@
 import Fluent
 
 /// Firehose webhooks (the Enode face): one endpoint per application, the durable outbox of events, and the last
-/// state of each vehicle the events were computed from; per-vehicle smart-charging policies and actions.
+/// state of each vehicle the events were computed from; per-vehicle smart-charging policies.
 struct M011CreateWebhooks: AsyncMigration {
     var name: String { "011_create_webhooks" }
 
@@ -28,9 +28,15 @@ struct M011CreateWebhooks: AsyncMigration {
             .field("body", .string, .required)
             .unique(on: "application_id", "vehicle_id")
             .create()
+        try await database.schema(FluentSmartChargingStore.schema)
+            .field("vehicle_id", .uuid, .identifier(auto: false), .references(VehicleModel.schema, "id", onDelete: .cascade))
+            .field("is_enabled", .bool, .required)
+            .field("deadline_minutes", .int)
+            .create()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema(FluentSmartChargingStore.schema).delete()
         try await database.schema(FluentVehicleSnapshotStore.schema).delete()
         try await database.schema(FluentWebhookStore.events).delete()
         try await database.schema(FluentWebhookStore.endpoints).delete()
