@@ -200,4 +200,40 @@ import VaporTesting
             #expect((atHome as? [String: Any])?["chargingLocationId"] as? String == locationID, "55 m away counts as there")
         }
     }
+
+    @Test func chargingStatisticsComeFromWhatTheSimulatorRecorded() async throws {
+        try await TestCarport.withApp { app in
+            let (linked, vin, applicationID, simulator) = try await EnodeClient.linkSimulated(app)
+            _ = try await simulator.control(applicationID: applicationID, vin: vin, .plug)
+            _ = try await simulator.control(applicationID: applicationID, vin: vin, .setClockSpeed(3600))
+            try await Task.sleep(for: .milliseconds(500))
+            let frozen = try await simulator.control(applicationID: applicationID, vin: vin, .setClockSpeed(0))
+            let expected = (frozen.stateOfCharge - 0.4) * 75
+            #expect(expected > 1, "half a simulated hour at 11 kW")
+            let day: Double = 86_400
+            func date(_ offset: Double) -> String { String(EnodeTime.format(Date().addingTimeInterval(offset * day)).prefix(10)) }
+            let range = "startDate=\(date(-1))&endDate=\(date(1))"
+            for (resolution, count) in [("DAY", 3), ("HOUR", 72)] {
+                let (status, _, body) = try await EnodeClient.call(app, .GET, "/enode/statistics/charging?\(range)&resolution=\(resolution)",
+                                                                   token: linked.userToken)
+                let buckets = try #require(body as? [[String: Any]])
+                #expect(status == .ok && buckets.count == count)
+                let kWh = buckets.compactMap { $0["kwhSum"] as? Double }.reduce(0, +)
+                #expect(abs(kWh - expected) < 0.01, "\(resolution): \(kWh) kWh against \(expected)")
+                let charged = buckets.filter { ($0["kwhSum"] as? Double ?? 0) > 0 }
+                for bucket in charged {
+                    let price = try #require(bucket["price"] as? [String: Double])
+                    #expect(Tariff.standard.hourlyPrices.contains(price["min"] ?? -1))
+                    #expect((price["min"] ?? 0) <= (price["mean"] ?? -1) && (price["mean"] ?? 0) <= (price["max"] ?? -1))
+                    #expect(abs((bucket["costSum"] as? Double ?? 0) - (bucket["kwhSum"] as? Double ?? 0) * (price["mean"] ?? 0)) < 0.01)
+                    #expect((bucket["kw"] as? [String: Double])?["max"] == 11)
+                }
+            }
+            for bad in ["resolution=DAY", "startDate=yesterday", "\(range)&resolution=MINUTE", "\(range)&chargingLocationId=x",
+                        "startDate=\(date(1))&endDate=\(date(-1))"] {
+                #expect(try await EnodeClient.call(app, .GET, "/enode/statistics/charging?\(bad)", token: linked.userToken).0 == .badRequest, "\(bad)")
+            }
+            #expect(try await EnodeClient.call(app, .GET, "/enode/statistics/charging?\(range)&vehicleId=\(UUID())", token: linked.userToken).0 == .notFound)
+        }
+    }
 }

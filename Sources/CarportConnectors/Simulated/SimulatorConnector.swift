@@ -39,6 +39,14 @@ public struct SimulatorConnector: BrandConnector {
         }
     }
 
+    public func chargingHistory(of vehicle: ConnectedVehicle) async throws(ConnectorError) -> [ChargingHour] {
+        do {
+            return try await simulator.car(applicationID: vehicle.applicationID, vin: vehicle.identity.vin)?.chargeLog ?? []
+        } catch {
+            throw Self.connectorError(error)
+        }
+    }
+
     private static func connectorError(_ error: any Error) -> ConnectorError {
         if let error = error as? ConnectorError { return error }
         if case SimulatorService.Failure.unknownVehicle = error {

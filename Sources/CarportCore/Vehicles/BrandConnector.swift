@@ -40,10 +40,16 @@ public protocol BrandConnector: Sendable {
     func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle) async throws(ConnectorError)
     /// The longest a reading may be cached for this connector (nil: the platform's max age).
     var maxAge: Double? { get }
+    /// The energy the vehicle took per hour, oldest first, where the brand records it.
+    func chargingHistory(of vehicle: ConnectedVehicle) async throws(ConnectorError) -> [ChargingHour]
 }
 
 extension BrandConnector {
     public var maxAge: Double? { nil }
+
+    public func chargingHistory(of vehicle: ConnectedVehicle) async throws(ConnectorError) -> [ChargingHour] {
+        throw .notCapable("reporting charging history")
+    }
 }
 
 extension ConnectorError {

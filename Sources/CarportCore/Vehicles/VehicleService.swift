@@ -140,6 +140,15 @@ public struct VehicleService: Sendable {
         return try await connectors.capabilities(ofUnconnectedVIN: vin, applicationID: applicationID)
     }
 
+    /// The vehicle's recorded charging per hour (no permission check: the caller decides who may see it).
+    public func chargingHistory(of vehicle: ConnectedVehicle) async throws -> [ChargingHour] {
+        do {
+            return try await connector(for: vehicle).chargingHistory(of: vehicle)
+        } catch let error as ConnectorError {
+            throw error.canonical
+        }
+    }
+
     private func connector(for vehicle: ConnectedVehicle) async throws(CarportError) -> any BrandConnector {
         guard let connector = connectors.connector(for: vehicle) else {
             throw CarportError(.compatibility, "MAKE_NOT_COMPATIBLE", "No connector serves \(vehicle.identity.make) in \(vehicle.mode.rawValue) mode.")

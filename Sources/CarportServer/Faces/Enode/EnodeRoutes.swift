@@ -22,6 +22,7 @@ struct EnodeRoutes: RouteCollection {
         vehicle.post("charging", use: charging)
         EnodeChargingLocations().register(on: enode)
         EnodeWebhookRoutes().register(on: enode)
+        enode.get("statistics", "charging", use: EnodeStatistics.charging)
         enode.get("health", "ready") { _ in Response(status: .noContent) }
         enode.get("health", "vendors") { request in
             try Response.json(.array(request.connectors.allBrands.map { brand in
