@@ -76,7 +76,13 @@ import VaporTesting
             let linked = try await EnodeClient.link(app)
             let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: linked.userToken)
             let id = try #require((list as? [[String: Any]])?.first?["id"] as? String)
-            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"START"}"#).0 == .noContent)
+            let (started, startHeaders, _) = try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging",
+                                                                        token: linked.userToken, json: #"{"action":"START"}"#)
+            #expect(started == .noContent)
+            let location = try #require(startHeaders.first(name: .location))
+            #expect(location.contains("/enode/vehicles/actions/"))
+            let (_, _, action) = try await EnodeClient.call(app, .GET, ConnectDriver.path(location), token: linked.userToken)
+            #expect((action as? [String: Any])?["kind"] as? String == "START")
             #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
             #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"FLY"}"#).0 == .badRequest)
             let (missing, _, _) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(UUID().uuidString)", token: linked.userToken)
@@ -234,6 +240,44 @@ import VaporTesting
                 #expect(try await EnodeClient.call(app, .GET, "/enode/statistics/charging?\(bad)", token: linked.userToken).0 == .badRequest, "\(bad)")
             }
             #expect(try await EnodeClient.call(app, .GET, "/enode/statistics/charging?\(range)&vehicleId=\(UUID())", token: linked.userToken).0 == .notFound)
+        }
+    }
+
+    @Test func chargingActionsArePendingUntilTheVehicleShowsThemAndCanBeCancelledOrSuperseded() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await EnodeClient.link(app)
+            let user: HTTPHeaders = ["Enode-User-Id": "user-42"]
+            func act(_ path: String, _ json: String? = nil) async throws -> (HTTPStatus, [String: Any]) {
+                let (status, _, body) = try await EnodeClient.call(app, .POST, path, token: linked.clientToken, headers: user, json: json)
+                return (status, body as? [String: Any] ?? [:])
+            }
+            let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles?field[]=chargeState", token: linked.clientToken, headers: user)
+            let vehicle = try #require((list as? [[String: Any]])?.first)
+            let id = try #require(vehicle["id"] as? String)
+            // Test-mode readings never change, so the command opposite to what the car shows stays pending.
+            let charging = (vehicle["chargeState"] as? [String: Any])?["isCharging"] as? Bool == true
+            let (stuck, other) = charging ? ("STOP", "START") : ("START", "STOP")
+            let (status, first) = try await act("/enode/vehicles/\(id)/charging", #"{"action":"\#(stuck)"}"#)
+            #expect(status == .ok && first["state"] as? String == "PENDING" && first["kind"] as? String == stuck)
+            #expect(first["userId"] as? String == "user-42" && first["targetId"] as? String == id && first["targetType"] as? String == "vehicle")
+            let (_, again) = try await act("/enode/vehicles/\(id)/charging", #"{"action":"\#(stuck)"}"#)
+            #expect(again["id"] as? String == first["id"] as? String, "a pending action of the same kind is reused")
+            let firstID = try #require(first["id"] as? String)
+            let (_, cancelled) = try await act("/enode/vehicles/actions/\(firstID)/cancel")
+            #expect(cancelled["state"] as? String == "CANCELLED")
+            #expect((cancelled["failureReason"] as? [String: Any])?["type"] as? String == "REQUESTED_CANCELLATION")
+            #expect(try await act("/enode/vehicles/actions/\(firstID)/cancel").0 == .conflict)
+
+            let (_, second) = try await act("/enode/vehicles/\(id)/charging", #"{"action":"\#(stuck)"}"#)
+            let (_, confirmed) = try await act("/enode/vehicles/\(id)/charging", #"{"action":"\#(other)"}"#)
+            #expect(confirmed["state"] as? String == "CONFIRMED" && confirmed["completedAt"] is String)
+            let secondID = try #require(second["id"] as? String)
+            let (_, _, superseded) = try await EnodeClient.call(app, .GET, "/enode/vehicles/actions/\(secondID)", token: linked.clientToken, headers: user)
+            #expect((superseded as? [String: Any])?["state"] as? String == "CANCELLED")
+            #expect(((superseded as? [String: Any])?["failureReason"] as? [String: Any])?["type"] as? String == "CONFLICT")
+
+            let other42 = try await EnodeClient.link(app, userID: "someone-else", email: "else@example.com")
+            #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles/actions/\(secondID)", token: other42.userToken).0 == .notFound)
         }
     }
 }

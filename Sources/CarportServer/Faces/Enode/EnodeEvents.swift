@@ -105,6 +105,8 @@ extension Request {
                     snapshots: FluentVehicleSnapshotStore(resolveDatabase: { [db] in db }), request: self)
     }
 
+    var chargeActionStore: FluentChargeActionStore { FluentChargeActionStore(resolveDatabase: { [db] in db }) }
+
     var smartChargingStore: FluentSmartChargingStore { FluentSmartChargingStore(resolveDatabase: { [db] in db }) }
 
     /// Looks for changes of one vehicle (or all the application's) right after the face changed something; a

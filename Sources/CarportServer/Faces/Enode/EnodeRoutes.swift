@@ -2,7 +2,8 @@ import CarportCore
 import Foundation
 import Vapor
 
-/// The Enode v1 face under `/enode` (enode.md §3): link, me, vehicles with field selection, charging, readiness.
+/// The Enode v1 face under `/enode` (enode.md §3): link, users, me, vehicles with field selection and smart-charging
+/// policy, readiness; charging actions, charging locations, statistics and webhooks live in their own files.
 /// (Its OAuth endpoints are mounted with Connect.)
 struct EnodeRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
@@ -19,9 +20,9 @@ struct EnodeRoutes: RouteCollection {
             vehicle.get(PathComponent(stringLiteral: field.path), use: subObject(field))
         }
         vehicle.put("smart-charging-policy", use: setSmartChargingPolicy)
-        vehicle.post("charging", use: charging)
         EnodeChargingLocations().register(on: enode)
         EnodeWebhookRoutes().register(on: enode)
+        EnodeActions().register(on: enode)
         enode.get("statistics", "charging", use: EnodeStatistics.charging)
         enode.get("health", "ready") { _ in Response(status: .noContent) }
         enode.get("health", "vendors") { request in
@@ -139,23 +140,6 @@ struct EnodeRoutes: RouteCollection {
             try service.spendBudget(on: vehicle, grant: caller.grant)
             return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, userID: caller.grant.userID, request: request).object(field).0)
         }
-    }
-
-    /// `POST /vehicles/{id}/charging {"action": "START"|"STOP"}` → 204.
-    @Sendable func charging(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: ["control:vehicle:charging"])
-        let service = request.vehicleService
-        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
-        let command: VehicleCommand
-        switch try Self.jsonObject(request)["action"] as? String {
-        case "START": command = .startCharge
-        case "STOP": command = .stopCharge
-        default: throw EnodeProblem.validation("\"action\" must be one of START, STOP")
-        }
-        try await service.perform(command, on: vehicle, grant: caller.grant)
-        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
-        return Response(status: .noContent)
     }
 
     /// `PUT /vehicles/{id}/smart-charging-policy {isEnabled?, deadline?}`: merged into the stored policy, sent to

@@ -1,7 +1,7 @@
 import Fluent
 
 /// Firehose webhooks (the Enode face): one endpoint per application, the durable outbox of events, and the last
-/// state of each vehicle the events were computed from; per-vehicle smart-charging policies.
+/// state of each vehicle the events were computed from; per-vehicle smart-charging policies; charge actions.
 struct M011CreateWebhooks: AsyncMigration {
     var name: String { "011_create_webhooks" }
 
@@ -33,9 +33,23 @@ struct M011CreateWebhooks: AsyncMigration {
             .field("is_enabled", .bool, .required)
             .field("deadline_minutes", .int)
             .create()
+        try await database.schema(FluentChargeActionStore.schema)
+            .id()
+            .field("application_id", .uuid, .required, .references(ApplicationModel.schema, "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references(ApplicationUserModel.schema, "id", onDelete: .cascade))
+            .field("vehicle_id", .uuid, .required, .references(VehicleModel.schema, "id", onDelete: .cascade))
+            .field("kind", .string, .required)
+            .field("state", .string, .required)
+            .field("failure_type", .string)
+            .field("failure_detail", .string)
+            .field("created_at", .datetime, .required)
+            .field("updated_at", .datetime, .required)
+            .field("completed_at", .datetime)
+            .create()
     }
 
     func revert(on database: any Database) async throws {
+        try await database.schema(FluentChargeActionStore.schema).delete()
         try await database.schema(FluentSmartChargingStore.schema).delete()
         try await database.schema(FluentVehicleSnapshotStore.schema).delete()
         try await database.schema(FluentWebhookStore.events).delete()

@@ -1,0 +1,136 @@
+import CarportCore
+import Foundation
+import Vapor
+
+/// A charging command followed until the vehicle shows its effect (enode.md §6.1): `PENDING` → `CONFIRMED`, or
+/// `FAILED` (no effect within `timeout`), or `CANCELLED` (by the caller, or superseded by the opposite command).
+struct ChargeAction: Sendable, Equatable {
+    enum Kind: String, Sendable { case start = "START", stop = "STOP" }
+    enum State: String, Sendable { case pending = "PENDING", confirmed = "CONFIRMED", failed = "FAILED", cancelled = "CANCELLED" }
+
+    var id: UUID
+    var applicationID: UUID
+    var userID: UUID
+    var vehicleID: UUID
+    var kind: Kind
+    var state: State
+    var failureType: String?
+    var failureDetail: String?
+    var createdAt: Date
+    var updatedAt: Date
+    var completedAt: Date?
+
+    /// How long a command may take to show before its action fails.
+    static let timeout: Double = 600
+
+    mutating func end(_ state: State, failure: (String, String)? = nil, at time: Date) {
+        self.state = state
+        failureType = failure?.0
+        failureDetail = failure?.1
+        updatedAt = time
+        completedAt = time
+    }
+
+    func body(externalUserID: String) -> JSONValue {
+        .object([
+            ("id", .string(id.uuidString.lowercased())), ("userId", .string(externalUserID)), ("state", .string(state.rawValue)),
+            ("createdAt", .string(EnodeTime.format(createdAt))), ("updatedAt", .string(EnodeTime.format(updatedAt))),
+            ("completedAt", completedAt.map { .string(EnodeTime.format($0)) } ?? .null),
+            ("targetId", .string(vehicleID.uuidString.lowercased())), ("targetType", "vehicle"), ("kind", .string(kind.rawValue)),
+            ("failureReason", failureType.map { .object([("type", .string($0)), ("detail", .string(failureDetail ?? ""))]) } ?? .null),
+        ])
+    }
+}
+
+/// Charging commands as actions: `POST /vehicles/{id}/charging`, `GET /vehicles/actions/{id}`,
+/// `POST /vehicles/actions/{id}/cancel`. A user token (v1) gets 204 with the action's URL in `Location`; the client
+/// token with `Enode-User-Id` (v1-late) gets the action itself.
+struct EnodeActions {
+    func register(on enode: any RoutesBuilder) {
+        enode.post("vehicles", ":vehicleId", "charging", use: charging)
+        enode.get("vehicles", "actions", ":actionId", use: get)
+        enode.post("vehicles", "actions", ":actionId", "cancel", use: cancel)
+    }
+
+    @Sendable func charging(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: ["control:vehicle:charging"])
+        let service = request.vehicleService
+        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
+        guard let kind = (try EnodeRoutes.jsonObject(request)["action"] as? String).flatMap(ChargeAction.Kind.init(rawValue:)) else {
+            throw EnodeProblem.validation("\"action\" must be one of START, STOP")
+        }
+        let store = request.chargeActionStore
+        let now = Date()
+        var action: ChargeAction
+        if let pending = try await store.pending(vehicleID: vehicle.id), pending.kind == kind {
+            action = pending  // the same command is already under way
+        } else {
+            if var superseded = try await store.pending(vehicleID: vehicle.id) {
+                superseded.end(.cancelled, failure: ("CONFLICT", "Superseded by a \(kind.rawValue) action."), at: now)
+                try await store.save(superseded)
+            }
+            try await service.perform(kind == .start ? .startCharge : .stopCharge, on: vehicle, grant: caller.grant)
+            action = ChargeAction(id: UUID(), applicationID: caller.grant.applicationID, userID: caller.grant.userID,
+                                  vehicleID: vehicle.id, kind: kind, state: .pending, createdAt: now, updatedAt: now)
+            try await store.save(action)
+        }
+        action = try await follow(action, request: request)
+        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
+        guard caller.scopes != nil else { return try await respond(action, request: request) }
+        let response = Response(status: .noContent)
+        response.headers.replaceOrAdd(name: .location, value: "\(request.carport.configuration.publicURL)/enode/vehicles/actions/\(action.id.uuidString.lowercased())")
+        return response
+    }
+
+    @Sendable func get(request: Request) async throws -> Response {
+        let (action, _) = try await find(request)
+        return try await respond(try await follow(action, request: request), request: request)
+    }
+
+    @Sendable func cancel(request: Request) async throws -> Response {
+        var (action, _) = try await find(request)
+        guard action.state == .pending else {
+            throw EnodeProblem(status: .conflict, slug: "conflict", title: "Action is not pending",
+                               detail: "The action is \(action.state.rawValue); only a PENDING action can be cancelled.")
+        }
+        action.end(.cancelled, failure: ("REQUESTED_CANCELLATION", "Cancelled by the client."), at: Date())
+        try await request.chargeActionStore.save(action)
+        return try await respond(action, request: request)
+    }
+
+    /// The caller's action from the path, or 404.
+    private func find(_ request: Request) async throws -> (ChargeAction, EnodeCaller) {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: ["control:vehicle:charging"])
+        let id = request.parameters.get("actionId").flatMap(UUID.init(uuidString:))
+        guard let id, let action = try await request.chargeActionStore.action(id: id),
+              action.applicationID == caller.grant.applicationID, action.userID == caller.grant.userID
+        else { throw EnodeProblem.notFound("Action not found", "Could not find action with ID \(request.parameters.get("actionId") ?? "")") }
+        return (action, caller)
+    }
+
+    /// A pending action checked against a fresh reading: confirmed once the vehicle shows it, failed after the timeout.
+    private func follow(_ action: ChargeAction, request: Request) async throws -> ChargeAction {
+        guard action.state == .pending else { return action }
+        var action = action
+        let now = Date()
+        if let vehicle = try await request.connectionStore.vehicle(id: action.vehicleID, applicationID: action.applicationID),
+           let reading = try? await request.vehicleService.readAuthorized(.charge, of: vehicle, maxAge: 0),
+           case .charge(let charge) = reading.value, (charge.state == .charging) == (action.kind == .start) {
+            action.end(.confirmed, at: now)
+        } else if now.timeIntervalSince(action.createdAt) > ChargeAction.timeout {
+            action.end(.failed, failure: ("NO_RESPONSE", "The vehicle did not show the change within \(Int(ChargeAction.timeout / 60)) minutes."),
+                       at: now)
+        } else {
+            return action
+        }
+        try await request.chargeActionStore.save(action)
+        return action
+    }
+
+    private func respond(_ action: ChargeAction, request: Request) async throws -> Response {
+        let userID = try await request.authorizationServer.externalID(userID: action.userID) ?? ""
+        return try Response.json(action.body(externalUserID: userID))
+    }
+}

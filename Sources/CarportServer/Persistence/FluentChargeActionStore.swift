@@ -1,0 +1,53 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Charge actions of the Enode face, one row each.
+struct FluentChargeActionStore: LazyDatabaseStore {
+    static let schema = "charge_actions"
+    let resolveDatabase: @Sendable () -> any Database
+
+    func action(id: UUID) async throws -> ChargeAction? {
+        try await actions { $0.where("id", .equal, SQLBind(id)) }.first
+    }
+
+    /// The vehicle's pending action, if any.
+    func pending(vehicleID: UUID) async throws -> ChargeAction? {
+        try await actions {
+            $0.where("vehicle_id", .equal, SQLBind(vehicleID)).where("state", .equal, SQLBind(ChargeAction.State.pending.rawValue))
+                .orderBy("created_at", .descending)
+        }.first
+    }
+
+    func save(_ action: ChargeAction) async throws {
+        let values: [(String, any Encodable & Sendable)] = [
+            ("state", action.state.rawValue), ("failure_type", action.failureType), ("failure_detail", action.failureDetail),
+            ("updated_at", action.updatedAt), ("completed_at", action.completedAt),
+        ]
+        if try await self.action(id: action.id) == nil {
+            let fixed: [(String, any Encodable & Sendable)] = [
+                ("id", action.id), ("application_id", action.applicationID), ("user_id", action.userID),
+                ("vehicle_id", action.vehicleID), ("kind", action.kind.rawValue), ("created_at", action.createdAt),
+            ]
+            try await sql.insert(into: Self.schema).columns((fixed + values).map(\.0)).values((fixed + values).map { SQLBind($0.1) }).run()
+        } else {
+            var update = try sql.update(Self.schema).where("id", .equal, SQLBind(action.id))
+            for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
+            try await update.run()
+        }
+    }
+
+    private func actions(_ filter: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [ChargeAction] {
+        try await filter(sql.select().column("*").from(Self.schema)).all().map { row in
+            ChargeAction(
+                id: try row.decode(column: "id", as: UUID.self), applicationID: try row.decode(column: "application_id", as: UUID.self),
+                userID: try row.decode(column: "user_id", as: UUID.self), vehicleID: try row.decode(column: "vehicle_id", as: UUID.self),
+                kind: ChargeAction.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .start,
+                state: ChargeAction.State(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed,
+                failureType: try row.decode(column: "failure_type", as: String?.self),
+                failureDetail: try row.decode(column: "failure_detail", as: String?.self),
+                createdAt: try row.decode(column: "created_at", as: Date.self), updatedAt: try row.decode(column: "updated_at", as: Date.self),
+                completedAt: try row.decode(column: "completed_at", as: Date?.self))
+        }
+    }
+}
