@@ -1,3 +1,4 @@
+import CarportConnectors
 import CarportCore
 import Foundation
 import Testing
@@ -278,6 +279,71 @@ import VaporTesting
 
             let other42 = try await EnodeClient.link(app, userID: "someone-else", email: "else@example.com")
             #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles/actions/\(secondID)", token: other42.userToken).0 == .notFound)
+        }
+    }
+
+    @Test func chargersLinkedThroughEnodeLinkAreReadAndControlled() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await EnodeClient.link(app)
+            let linkPath = "/enode/users/user-42/link"
+            let (noLocation, _, problem) = try await EnodeClient.call(app, .POST, linkPath, token: linked.clientToken, json: #"{"vendor":"ZAPTEC"}"#)
+            #expect(noLocation == .badRequest && ((problem as? [String: Any])?["detail"] as? String ?? "").contains("charging location"))
+            let (_, _, location) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: linked.userToken,
+                                                              json: #"{"name":"Home","latitude":59.91,"longitude":10.75}"#)
+            let locationID = try #require((location as? [String: Any])?["id"] as? String)
+            let (status, _, link) = try await EnodeClient.call(app, .POST, linkPath, token: linked.clientToken, json: #"{"vendor":"zaptec"}"#)
+            #expect(status == .ok)
+            let sessionID = try #require((link as? [String: Any])?["linkState"] as? String)
+            let linkURL = try #require((link as? [String: Any])?["linkUrl"] as? String)
+
+            var driver = ConnectDriver(app: app)
+            var page = try await driver.get(ConnectDriver.path(linkURL))
+            for _ in 0..<10 {
+                if let next = page.location {
+                    if next.contains("/connect-sessions/done") { break }
+                    page = try await driver.get(ConnectDriver.path(next))
+                    continue
+                }
+                let key = try #require(TeslaWorld.hiddenValue("key", in: page.body))
+                if page.body.contains("charger-brand") {
+                    page = try await driver.post("/connect-sessions/\(sessionID)/charger/sign-in",
+                                                 form: [("key", key), ("brand", "ZAPTEC"), ("username", "home@example.com"), ("password", "pw")])
+                } else {
+                    let serial = try #require(ConnectDriver.values(named: "serial", in: page.body).first)
+                    page = try await driver.post("/connect-sessions/\(sessionID)/charger/choose", form: [("key", key), ("serial", serial)])
+                }
+            }
+            #expect(page.location?.contains("/connect-sessions/done") == true)
+
+            let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/chargers?field[]=information&field[]=chargeState&field[]=location",
+                                                          token: linked.userToken)
+            let charger = try #require((list as? [[String: Any]])?.first)
+            #expect((charger["information"] as? [String: Any])?["brand"] as? String == "Zaptec")
+            #expect((charger["location"] as? [String: Any])?["chargingLocationId"] as? String == locationID)
+            let id = try #require(charger["id"] as? String)
+            let stored = try #require(try await app.db.query(ChargerModel.self).first()?.domain)
+            func isCharging() async throws -> Bool? {
+                let (_, _, body) = try await EnodeClient.call(app, .GET, "/enode/chargers/\(id)?field[]=chargeState", token: linked.userToken)
+                return ((body as? [String: Any])?["chargeState"] as? [String: Any])?["isCharging"] as? Bool
+            }
+            let charging = "/enode/chargers/\(id)/charging"
+            switch SimulatedChargers.state(of: stored).status {
+            case .disconnected:
+                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .badRequest)
+            case .complete:
+                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .badRequest)
+                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
+            case .charging, .stopped:
+                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
+                #expect(try await isCharging() == false)
+                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .noContent)
+                #expect(try await isCharging() == true)
+            }
+            #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"PAUSE"}"#).0 == .badRequest)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/chargers/\(UUID())", token: linked.userToken).0 == .notFound)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/chargers?field[]=odometer", token: linked.userToken).0 == .badRequest)
+            let scoped = try await EnodeClient.link(app, userID: "scoped", scope: "vehicle:location", email: "scoped@example.com")
+            #expect(try await EnodeClient.call(app, .GET, "/enode/chargers", token: scoped.userToken).0 == .forbidden)
         }
     }
 }

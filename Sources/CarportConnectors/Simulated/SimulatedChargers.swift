@@ -45,17 +45,24 @@ public enum SimulatedChargers {
     }
 
     /// The charger's state in the current hour: a six-hour cycle (charging, charging, complete, stopped,
-    /// disconnected, disconnected) offset by the serial.
-    public static func state(serial: String, maxKW: Double, at date: Date) -> ChargerState {
+    /// disconnected, disconnected) offset by the serial; a STOP holds a charging car, a START charges a stopped one.
+    public static func state(serial: String, maxKW: Double, at date: Date, commanded: Bool? = nil) -> ChargerState {
         let digest = Array(SHA256.hash(data: Data(serial.utf8)))
         let hour = Int(date.timeIntervalSince1970 / 3600)
         let since = Date(timeIntervalSince1970: Double(hour) * 3600)
-        switch (hour + Int(digest[0])) % 6 {
-        case 0, 1: return ChargerState(status: .charging, powerKW: (maxKW * (0.5 + Double(digest[1] % 50) / 100) * 10).rounded() / 10, recordedAt: since)
-        case 2: return ChargerState(status: .complete, powerKW: 0, recordedAt: since)
-        case 3: return ChargerState(status: .stopped, powerKW: 0, recordedAt: since)
+        let power = (maxKW * (0.5 + Double(digest[1] % 50) / 100) * 10).rounded() / 10
+        switch ((hour + Int(digest[0])) % 6, commanded) {
+        case (0, false), (1, false): return ChargerState(status: .stopped, powerKW: 0, recordedAt: since)
+        case (0, _), (1, _), (3, true): return ChargerState(status: .charging, powerKW: power, recordedAt: since)
+        case (2, _): return ChargerState(status: .complete, powerKW: 0, recordedAt: since)
+        case (3, _): return ChargerState(status: .stopped, powerKW: 0, recordedAt: since)
         default: return ChargerState(status: .disconnected, powerKW: nil, recordedAt: since)
         }
+    }
+
+    /// A connected charger's state now.
+    public static func state(of charger: Charger, at date: Date = Date()) -> ChargerState {
+        state(serial: charger.serial, maxKW: maxKW(brand: charger.brand, model: charger.model), at: date, commanded: charger.commandedCharging)
     }
 
     public static func maxKW(brand: String, model: String) -> Double {

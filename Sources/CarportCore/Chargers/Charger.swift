@@ -10,8 +10,11 @@ public struct Charger: Sendable, Equatable {
     /// The charger's serial number at its brand (unique per user).
     public var serial: String
     public var createdAt: Date
+    /// The last START (true) or STOP (false) the application sent; nil: the charger follows the car.
+    public var commandedCharging: Bool?
 
-    public init(id: UUID = UUID(), userID: UUID, chargingLocationID: UUID, brand: String, model: String, serial: String, createdAt: Date) {
+    public init(id: UUID = UUID(), userID: UUID, chargingLocationID: UUID, brand: String, model: String, serial: String,
+                createdAt: Date, commandedCharging: Bool? = nil) {
         self.id = id
         self.userID = userID
         self.chargingLocationID = chargingLocationID
@@ -19,6 +22,7 @@ public struct Charger: Sendable, Equatable {
         self.model = model
         self.serial = serial
         self.createdAt = createdAt
+        self.commandedCharging = commandedCharging
     }
 }
 
@@ -47,4 +51,6 @@ public protocol ChargerStore: Sendable {
     func save(_ charger: Charger) async throws -> Charger
     /// Returns false when the user has no charger with this id.
     func delete(id: UUID, userID: UUID) async throws -> Bool
+    /// Records a START (true) or STOP (false) sent to the charger.
+    func setCommandedCharging(_ charging: Bool?, id: UUID, userID: UUID) async throws
 }

@@ -151,6 +151,11 @@ struct SessionPagesController: RouteCollection {
 
     static func doneURL(_ request: Request) -> String { request.carport.configuration.publicURL + donePath }
 
+    /// Where a hosted step of a session starts (a web view opens it).
+    static func startURL(_ session: ConnectSession, key: String, _ request: Request) -> String {
+        "\(request.carport.configuration.publicURL)/connect-sessions/\(session.id.uuidString.lowercased())/start?key=\(RedirectURL.encode(key))"
+    }
+
     private static func chargerAccount(_ session: ConnectSession) -> (brand: String, email: String)? {
         guard let account = session.chargerAccount, let colon = account.firstIndex(of: ":") else { return nil }
         return (String(account[..<colon]), String(account[account.index(after: colon)...]))

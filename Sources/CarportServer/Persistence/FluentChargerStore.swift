@@ -30,6 +30,11 @@ struct FluentChargerStore: ChargerStore {
         return try model.domain
     }
 
+    func setCommandedCharging(_ charging: Bool?, id: UUID, userID: UUID) async throws {
+        try await ChargerModel.query(on: database).filter(\.$id == id).filter(\.$user.$id == userID)
+            .set(\.$commandedCharging, to: charging).update()
+    }
+
     func delete(id: UUID, userID: UUID) async throws -> Bool {
         guard let model = try await ChargerModel.query(on: database).filter(\.$id == id).filter(\.$user.$id == userID).first()
         else { return false }

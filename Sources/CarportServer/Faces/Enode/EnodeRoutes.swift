@@ -1,3 +1,4 @@
+import CarportConnectors
 import CarportCore
 import Foundation
 import Vapor
@@ -23,6 +24,7 @@ struct EnodeRoutes: RouteCollection {
         EnodeChargingLocations().register(on: enode)
         EnodeWebhookRoutes().register(on: enode)
         EnodeActions().register(on: enode)
+        EnodeChargers().register(on: enode)
         enode.get("statistics", "charging", use: EnodeStatistics.charging)
         enode.get("health", "ready") { _ in Response(status: .noContent) }
         enode.get("health", "vendors") { request in
@@ -39,19 +41,48 @@ struct EnodeRoutes: RouteCollection {
             throw EnodeProblem.validation("\"userId\" must be a non-empty string")
         }
         let body = try Self.jsonObject(request)
+        let chargerBrands = SimulatedChargers.brands.map(\.make)
+        let vendorName = (body["vendor"] as? String)?.uppercased()
+        let vendorType = body["vendorType"] as? String ?? (vendorName.map(chargerBrands.contains) == true ? "charger" : "vehicle")
+        guard ["vehicle", "charger"].contains(vendorType) else { throw EnodeProblem.validation("\"vendorType\" must be one of vehicle, charger") }
         var vendor: String?
         if let value = body["vendor"] {
-            let brands = request.connectors.allBrands
-            guard let name = value as? String, brands.contains(where: { $0.make == name }) else {
-                throw EnodeProblem.validation("\"vendor\" must be one of \(brands.map(\.make).joined(separator: ", "))")
+            let brands = vendorType == "charger" ? chargerBrands : request.connectors.allBrands.map(\.make)
+            guard value is String, let name = vendorName, brands.contains(name) else {
+                throw EnodeProblem.validation("\"vendor\" must be one of \(brands.joined(separator: ", "))")
             }
             vendor = name
         }
-        _ = try await request.connectionStore.userID(applicationID: applicationID, externalID: userID)
+        let user = try await request.connectionStore.userID(applicationID: applicationID, externalID: userID)
+        if vendorType == "charger" {
+            return try await linkCharger(request, applicationID: applicationID, user: user, externalID: userID, body: body)
+        }
         let state = try EnodeLinkState(applicationID: applicationID, userID: userID, vendor: vendor,
                                        expiresAt: Date().addingTimeInterval(EnodeLinkState.lifetime))
             .seal(with: request.carport.secretBox)
         return try Response.json(.object([("linkState", .string(state))]))
+    }
+
+    /// Link for a charger (`vendorType: charger` or a charger `vendor`): a hosted session at one of the user's
+    /// charging locations (`chargingLocationId`, else the first) → `{"linkState", "linkUrl"}`; the user opens
+    /// `linkUrl`, signs in at the charger brand and picks the charger, which then appears under `/chargers`.
+    func linkCharger(_ request: Request, applicationID: UUID, user: UUID, externalID: String, body: [String: Any]) async throws -> Response {
+        let locations = try await request.chargingLocationService.list(userID: user)
+        let wanted = body["chargingLocationId"] as? String
+        guard let location = locations.first(where: { wanted == nil || $0.id.uuidString.lowercased() == wanted?.lowercased() }) else {
+            throw EnodeProblem.validation(wanted == nil
+                ? "the user has no charging location: create one (POST /charging-locations) before linking a charger"
+                : "\"chargingLocationId\" is not one of the user's charging locations")
+        }
+        guard let application = try await request.applicationRegistry.find(clientID: applicationID.uuidString) else {
+            throw EnodeProblem.unauthorized()
+        }
+        let context = ConnectSessionService.Context(applicationID: applicationID, applicationName: application.name,
+                                                    mode: application.mode, userID: user, externalUserID: externalID)
+        let session = try await request.connectSessionService.startLocationSession(context, kind: .charger, chargingLocationID: location.id)
+        guard case .hosted(let key) = session.step else { throw EnodeProblem(CarportError.internalError()) }
+        return try Response.json(.object([("linkState", .string(session.id.uuidString.lowercased())),
+                                          ("linkUrl", .string(SessionPagesController.startURL(session, key: key, request)))]))
     }
 
     /// `DELETE /users/{userId}` (client token): the user, their connections and tokens are gone → 204.

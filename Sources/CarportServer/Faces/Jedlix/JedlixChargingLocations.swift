@@ -131,7 +131,7 @@ struct JedlixChargingLocations {
 
     /// ChargerState: `timeStamp` without a fraction (`yyyy-MM-dd'T'HH:mm:ss`, UTC), as the SDK parses it.
     static func state(_ charger: Charger) -> JSONValue {
-        let state = SimulatedChargers.state(serial: charger.serial, maxKW: SimulatedChargers.maxKW(brand: charger.brand, model: charger.model), at: Date())
+        let state = SimulatedChargers.state(of: charger)
         return .object([("chargeState", .string(state.status.rawValue)), ("chargePower", state.powerKW.map(JSONValue.number) ?? .null),
                         ("timeStamp", .string(String(JedlixTime.format(state.recordedAt).prefix(19))))])
     }

@@ -154,10 +154,9 @@ struct JedlixRoutes: RouteCollection {
             pairs.append(("chargingLocationId", .string(session.chargingLocationID?.uuidString.lowercased() ?? "")))
         }
         pairs.append(("isFinished", .bool(session.isFinished)))
-        let publicURL = request.carport.configuration.publicURL
         switch session.step {
         case .hosted(let key):
-            pairs += [("startUrl", .string("\(publicURL)/connect-sessions/\(session.id.uuidString.lowercased())/start?key=\(RedirectURL.encode(key))")),
+            pairs += [("startUrl", .string(SessionPagesController.startURL(session, key: key, request))),
                       ("redirectUrl", .string(SessionPagesController.doneURL(request))), ("redirectInfo", .null)]
         case .external(let url, let callback):
             pairs += [("startUrl", .string(url)), ("redirectUrl", .string(callback)),

@@ -1,11 +1,12 @@
 import Fluent
 
 /// Firehose webhooks (the Enode face): one endpoint per application, the durable outbox of events, and the last
-/// state of each vehicle the events were computed from; per-vehicle smart-charging policies; charge actions.
+/// state of each vehicle the events were computed from; per-vehicle smart-charging policies; charge actions; chargers remember a START or STOP.
 struct M011CreateWebhooks: AsyncMigration {
     var name: String { "011_create_webhooks" }
 
     func prepare(on database: any Database) async throws {
+        try await database.schema(ChargerModel.schema).field("commanded_charging", .bool).update()
         try await database.schema(FluentWebhookStore.endpoints)
             .field("application_id", .uuid, .identifier(auto: false), .references(ApplicationModel.schema, "id", onDelete: .cascade))
             .field("url", .string, .required)
@@ -50,6 +51,7 @@ struct M011CreateWebhooks: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(FluentChargeActionStore.schema).delete()
+        try await database.schema(ChargerModel.schema).deleteField("commanded_charging").update()
         try await database.schema(FluentSmartChargingStore.schema).delete()
         try await database.schema(FluentVehicleSnapshotStore.schema).delete()
         try await database.schema(FluentWebhookStore.events).delete()

@@ -13,13 +13,14 @@ final class ChargerModel: Model, @unchecked Sendable {
     @Field(key: "model") var model: String
     @Field(key: "serial") var serial: String
     @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "commanded_charging") var commandedCharging: Bool?
 
     init() {}
 
     var domain: Charger {
         get throws {
             Charger(id: try requireID(), userID: $user.id, chargingLocationID: $chargingLocation.id, brand: brand,
-                    model: model, serial: serial, createdAt: createdAt)
+                    model: model, serial: serial, createdAt: createdAt, commandedCharging: commandedCharging)
         }
     }
 }

@@ -1,0 +1,101 @@
+import CarportConnectors
+import CarportCore
+import Foundation
+import Vapor
+
+/// The user's home chargers (enode.md §3.2, 1.4): list and get with `field[]` selection, and START/STOP → 204.
+/// Chargers come from Carport's charger connect step (simulated charger brands) at one of the user's locations.
+struct EnodeChargers {
+    enum Field: String, CaseIterable {
+        case chargeState, information, location
+    }
+
+    static let readScopes = ["charger:charge_state", "charger:information"]
+
+    func register(on enode: any RoutesBuilder) {
+        enode.get("chargers", use: list)
+        enode.get("chargers", ":chargerId", use: get)
+        enode.post("chargers", ":chargerId", "charging", use: charging)
+    }
+
+    @Sendable func list(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: Self.readScopes)
+        let fields = try Self.fields(request)
+        let chargers = try await request.chargerStore.chargers(userID: caller.grant.userID)
+        var bodies: [JSONValue] = []
+        for charger in chargers { bodies.append(try await Self.body(charger, fields: fields, request: request)) }
+        return try Response.json(.array(bodies))
+    }
+
+    @Sendable func get(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: Self.readScopes)
+        let charger = try await Self.charger(request, caller: caller)
+        return try Response.json(try await Self.body(charger, fields: try Self.fields(request), request: request))
+    }
+
+    /// `POST /chargers/{id}/charging {"action"}` → 204; refused (400) when no car is plugged in or the car is full.
+    @Sendable func charging(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: ["control:charger:charging"])
+        let charger = try await Self.charger(request, caller: caller)
+        let start: Bool
+        switch try EnodeRoutes.jsonObject(request)["action"] as? String {
+        case "START": start = true
+        case "STOP": start = false
+        default: throw EnodeProblem.validation("\"action\" must be one of START, STOP")
+        }
+        let state = SimulatedChargers.state(of: charger)
+        if state.status == .disconnected { throw Self.refused("No vehicle is plugged in to the charger.") }
+        if start && state.status == .complete { throw Self.refused("The plugged-in vehicle is fully charged.") }
+        try await request.chargerStore.setCommandedCharging(start, id: charger.id, userID: caller.grant.userID)
+        return Response(status: .noContent)
+    }
+
+    static func refused(_ detail: String) -> EnodeProblem {
+        EnodeProblem(status: .badRequest, slug: "bad-request", title: "Action could not be performed", detail: detail)
+    }
+
+    static func charger(_ request: Request, caller: EnodeCaller) async throws -> Charger {
+        let id = request.parameters.get("chargerId")
+        guard let uuid = id.flatMap(UUID.init(uuidString:)),
+              let charger = try await request.chargerStore.charger(id: uuid, userID: caller.grant.userID)
+        else { throw EnodeProblem.notFound("Charger not found", "Could not find charger with ID \(id ?? "")") }
+        return charger
+    }
+
+    static func fields(_ request: Request) throws -> [Field] {
+        let query = FormParameters(request.url.query)
+        return try (query.all("field[]") + query.all("field")).map { name in
+            guard let field = Field(rawValue: name) else {
+                throw EnodeProblem.validation("\"field\" must be one of \(Field.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return field
+        }
+    }
+
+    static func body(_ charger: Charger, fields: [Field], request: Request) async throws -> JSONValue {
+        let state = SimulatedChargers.state(of: charger)
+        var pairs: [(String, JSONValue)] = [("id", .string(charger.id.uuidString.lowercased())), ("isReachable", true),
+                                            ("lastSeen", .string(EnodeTime.format(state.recordedAt)))]
+        for field in Field.allCases where fields.contains(field) {
+            switch field {
+            case .chargeState:
+                let charging = state.status == .charging
+                pairs.append(("chargeState", .object([("isPluggedIn", .bool(state.status != .disconnected)), ("isCharging", .bool(charging)),
+                                                      ("chargeRate", charging ? .number(state.powerKW ?? 0) : .null)])))
+            case .information:
+                let brand = SimulatedChargers.brands.first { $0.make == charger.brand }?.displayName ?? charger.brand
+                pairs.append(("information", .object([("id", .string(charger.id.uuidString.lowercased())), ("brand", .string(brand)),
+                                                      ("model", .string(charger.model)),
+                                                      ("year", .int(Calendar(identifier: .gregorian).component(.year, from: charger.createdAt)))])))
+            case .location:
+                let location = try await request.chargingLocationService.get(charger.chargingLocationID, userID: charger.userID)
+                pairs.append(("location", .object([("chargingLocationId", .string(location.id.uuidString.lowercased())),
+                                                   ("longitude", .number(location.longitude)), ("latitude", .number(location.latitude))])))
+            }
+        }
+        return .object(pairs)
+    }
+}
