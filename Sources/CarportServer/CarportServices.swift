@@ -15,6 +15,7 @@ final class CarportServices: Sendable {
     let applicationCache = ApplicationCache()
     let rateBudgets: RateBudgets
     let vinLocks = VINLocks()
+    let watchList = WatchList()
     /// Tesla's Fleet API for live mode, when the operator configured it.
     let tesla: TeslaFleetClient?
 

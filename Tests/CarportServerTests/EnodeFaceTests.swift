@@ -86,6 +86,13 @@ import VaporTesting
             #expect((action as? [String: Any])?["kind"] as? String == "START")
             #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
             #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: linked.userToken, json: #"{"action":"FLY"}"#).0 == .badRequest)
+            let (watched, _, echo) = try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/watch", token: linked.userToken,
+                                                                json: #"{"properties":["LOCATION","BATTERY_LEVEL"]}"#)
+            #expect(watched == .ok && (echo as? [String: Any])?["properties"] as? [String] == ["LOCATION", "BATTERY_LEVEL"])
+            #expect(app.carport.watchList.current().map { $0.vehicleID.uuidString.lowercased() } == [id])
+            for bad in [#"{"properties":["SPEED"]}"#, #"{"properties":[]}"#, "{}"] {
+                #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/watch", token: linked.userToken, json: bad).0 == .badRequest)
+            }
             let (missing, _, _) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(UUID().uuidString)", token: linked.userToken)
             #expect(missing == .notFound)
             let (unauthorized, headers, _) = try await EnodeClient.call(app, .GET, "/enode/me", token: nil)

@@ -21,6 +21,7 @@ struct EnodeRoutes: RouteCollection {
             vehicle.get(PathComponent(stringLiteral: field.path), use: subObject(field))
         }
         vehicle.put("smart-charging-policy", use: setSmartChargingPolicy)
+        vehicle.post("watch", use: watch)
         EnodeChargingLocations().register(on: enode)
         EnodeWebhookRoutes().register(on: enode)
         EnodeActions().register(on: enode)
@@ -202,6 +203,25 @@ struct EnodeRoutes: RouteCollection {
         try await store.save(policy, vehicleID: vehicle.id)
         await request.noteEnodeChanges(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
         return try Response.json(EnodeVehicleBody.policy(policy))
+    }
+
+    static let watchProperties = ["BATTERY_LEVEL", "RANGE", "IS_PLUGGED_IN", "IS_CHARGING", "IS_CHARGING_REASONS", "LOCATION"]
+
+    /// `POST /vehicles/{id}/watch {"properties": [...]}`: webhook events for the vehicle are computed on every
+    /// worker pass for the next five minutes; echoes the body.
+    @Sendable func watch(request: Request) async throws -> Response {
+        let caller = try await EnodeCaller.user(request)
+        try caller.require(anyOf: ["vehicle:location", "vehicle:charge_state"])
+        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: request.vehicleService)
+        let value = try Self.jsonObject(request)["properties"]
+        // The 1.3.10 document types `properties` as a string while its example is an array: take either.
+        let properties = (value as? [Any])?.compactMap { $0 as? String } ?? (value as? String).map { [$0] } ?? []
+        guard !properties.isEmpty, (value as? [Any])?.count ?? 1 == properties.count,
+              properties.allSatisfy(Self.watchProperties.contains) else {
+            throw EnodeProblem.validation("\"properties\" must be a non-empty array of \(Self.watchProperties.joined(separator: ", "))")
+        }
+        request.carport.watchList.watch(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
+        return try Response.json(.object([("properties", .array(properties.map(JSONValue.string)))]))
     }
 
     // MARK: - Helpers
