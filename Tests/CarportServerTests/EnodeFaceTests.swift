@@ -99,6 +99,12 @@ import VaporTesting
             #expect(unauthorized == .unauthorized)
             #expect(headers.first(name: .contentType) == "application/problem+json")
             #expect(try await EnodeClient.call(app, .GET, "/enode/health/ready", token: nil).0 == .noContent)
+            try await app.testing().test(.GET, "/enode/openapi.yaml") { response in
+                let text = response.body.string
+                #expect(response.status == .ok && response.headers.contentType?.description.hasPrefix("application/yaml") == true)
+                #expect(text.contains("- url: \(app.carport.configuration.publicURL)/enode") && !text.contains("__CARPORT"))
+                #expect(text.contains("          - KIA\n") && text.contains("          - ZAPTEC\n"), "vendors are Carport's brands")
+            }
         }
     }
 

@@ -1,0 +1,151 @@
+"""The Enode v1 face as the seed's app uses it, on a simulated car: client token → firehose webhook → link →
+authorize (state == linkState) → user token → vehicles with fields, smart-charging policy, charging, actions,
+statistics; a local receiver checks every webhook signature, and every JSON answer is validated against the
+face's own /enode/openapi.yaml (openapi-core)."""
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import requests
+import yaml
+from authlib.integrations.requests_client import OAuth2Session
+from openapi_core import Config, OpenAPI
+from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
+
+from connect_pages import approve
+
+REDIRECT = "https://app.example/callback"
+SMART = {"SMART_CHARGING_DELAY", "SMART_CHARGING_ACTIVE", "SMART_CHARGING_DEADLINE"}
+
+
+class Receiver:
+    """A webhook endpoint on loopback that keeps every delivery (headers and raw body)."""
+
+    def __init__(self):
+        self.deliveries = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.deliveries.append((dict(self.headers), body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/enode-webhooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def events(self):
+        return [event for _, body in self.deliveries for event in json.loads(body)]
+
+    def wait_for(self, predicate, seconds=10):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if any(predicate(event) for event in self.events()):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"no such event among {self.events()}")
+
+
+class ResponseValidator:
+    """Validates each Enode answer of a requests session against the served OpenAPI document."""
+
+    def __init__(self, base_url):
+        document = requests.get(base_url + "/enode/openapi.yaml")
+        assert document.status_code == 200 and document.headers["Content-Type"].startswith("application/yaml")
+        problems = Config(extra_media_type_deserializers={"application/problem+json": json.loads})
+        self.openapi = OpenAPI.from_dict(yaml.safe_load(document.text), config=problems)
+        self.checked, self.failures = [], []
+
+    def watch(self, session):
+        session.hooks["response"].append(self.check)
+        return session
+
+    def check(self, response, *args, **kwargs):
+        path = urlparse(response.url).path
+        if "/oauth2/" in path:
+            return  # OAuth endpoints are not part of the document
+        try:
+            self.openapi.validate_response(RequestsOpenAPIRequest(response.request), RequestsOpenAPIResponse(response))
+            self.checked.append(f"{response.request.method} {path} {response.status_code}")
+        except Exception as error:  # noqa: BLE001 — every failure is reported at the end
+            self.failures.append(f"{response.request.method} {path} {response.status_code}: {error}")
+
+
+def test_enode_api_on_a_simulated_car(carport):
+    app = carport.create_app(name="Enode App", mode="simulated")
+    car = carport.cli("sim", "create", "--app", app["clientId"], "--make", "TESLA", "--model", "Model 3",
+                      "--email", "enode-sim@example.com")
+    enode = carport.base_url + "/enode"
+    validator = ResponseValidator(carport.base_url)
+    client = validator.watch(OAuth2Session(app["clientId"], app["clientSecret"], token_endpoint_auth_method="client_secret_basic"))
+    client.fetch_token(enode + "/oauth2/token", grant_type="client_credentials")
+
+    receiver, secret = Receiver(), secrets.token_hex(20)
+    assert client.put(enode + "/webhooks/firehose", json={"url": receiver.url, "secret": secret}).status_code == 204
+    assert client.post(enode + "/webhooks/firehose/test").json()["status"] == "SUCCESS"
+
+    link_state = client.post(enode + "/users/sim-user/link", json={"vendor": "TESLA"}).json()["linkState"]
+    user = validator.watch(OAuth2Session(app["clientId"], app["clientSecret"], scope="all offline_access", redirect_uri=REDIRECT))
+    url, _ = user.create_authorization_url(enode + "/oauth2/auth", state=link_state)
+    callback = approve(url, carport.base_url, email=car["email"], password=car["password"])
+    assert parse_qs(urlparse(callback).query)["state"] == [link_state]
+    user.fetch_token(enode + "/oauth2/token", authorization_response=callback)
+
+    fields = ["chargeState", "information", "location", "odometer", "smartChargingPolicy"]
+    vehicle = user.get(enode + "/vehicles", params={"field[]": fields}).json()[0]
+    assert set(vehicle) == {"id", "isReachable", "lastSeen", "chargingLocationId", *fields}
+    assert vehicle["information"]["brand"] == "Tesla" and vehicle["chargeState"]["isPluggedIn"] is False
+    vehicle_url = f"{enode}/vehicles/{vehicle['id']}"
+    assert user.get(vehicle_url).json().keys() == {"id", "isReachable", "lastSeen", "chargingLocationId"}
+
+    plugged = requests.post(f"{carport.base_url}/simulator/vehicles/{car['vin']}/plug",
+                            headers={"Authorization": "Bearer " + app["managementToken"]})
+    assert plugged.status_code == 200
+    policy = user.put(vehicle_url + "/smart-charging-policy", json={"isEnabled": True, "deadline": "07:00"})
+    assert policy.status_code == 200 and policy.json() == {"isEnabled": True, "deadline": "07:00"}
+    assert user.get(vehicle_url + "/smart-charging-policy").json() == {"isEnabled": True, "deadline": "07:00"}
+    planned = user.get(vehicle_url + "/charge-state").json()
+    assert planned["isChargingReasons"][0] in SMART
+    assert planned["isCharging"] == (planned["isChargingReasons"] != ["SMART_CHARGING_DELAY"])
+
+    stopped = user.post(vehicle_url + "/charging", json={"action": "STOP"})
+    assert stopped.status_code == 204
+    assert user.get(vehicle_url + "/charge-state").json()["isChargingReasons"] == ["MANUALLY_STOPPED"]
+    started = user.post(vehicle_url + "/charging", json={"action": "START"})
+    assert started.status_code == 204
+    charge = user.get(vehicle_url + "/charge-state").json()
+    assert charge["isCharging"] is True and charge["isChargingReasons"] == ["MANUALLY_STARTED"] and charge["chargeRate"] > 0
+    assert user.get(started.headers["Location"]).json()["state"] == "CONFIRMED"
+
+    by_header = {"Enode-User-Id": "sim-user"}
+    action = client.post(vehicle_url + "/charging", json={"action": "STOP"}, headers=by_header).json()
+    assert action["state"] == "CONFIRMED" and action["kind"] == "STOP" and action["userId"] == "sim-user"
+    assert [v["id"] for v in client.get(enode + "/vehicles", headers=by_header).json()] == [vehicle["id"]]
+    assert user.post(vehicle_url + "/watch", json={"properties": ["IS_CHARGING"]}).status_code == 200
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    statistics = user.get(enode + "/statistics/charging", params={"startDate": today, "resolution": "HOUR"}).json()
+    assert statistics and all({"date", "kw", "kwhSum", "price", "costSum"} <= set(bucket) for bucket in statistics)
+    assert user.get(enode + "/me").json()["linkedVendors"] == [{"vendor": "TESLA", "isValid": True}]
+    assert user.get(enode + "/vehicles/not-a-vehicle").status_code == 404
+    assert user.put(vehicle_url + "/smart-charging-policy", json={"deadline": "7am"}).status_code == 400
+
+    receiver.wait_for(lambda e: e["event"] == "user:vehicle:discovered")
+    receiver.wait_for(lambda e: e["event"] == "user:vehicle:updated" and "chargeState" in e["vehicle"])
+    for headers, body in receiver.deliveries:
+        expected = "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+        assert hmac.compare_digest(headers["X-Enode-Signature"], expected) and headers["X-Enode-Delivery"]
+    assert {e["event"] for e in receiver.events()} >= {"enode:webhook:test", "user:vehicle:discovered", "user:vehicle:updated"}
+    assert all(e["user"]["id"] == "sim-user" for e in receiver.events() if e["event"].startswith("user:"))
+
+    assert validator.failures == [], "\n".join(validator.failures)
+    assert len(validator.checked) >= 20, validator.checked
