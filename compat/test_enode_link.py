@@ -1,5 +1,5 @@
 """Enode v1 Link with a standard OAuth client: client token → link → authorize (state == linkState) → user token,
-then vehicles with field selection and charging. (Smart-charging policy and webhooks are not built yet.)"""
+then vehicles with field selection and charging (test mode). test_enode_api.py covers the rest on a simulated car."""
 import os
 from urllib.parse import parse_qs, urlparse
 
