@@ -18,7 +18,7 @@ import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "compat"))
-from conftest import Carport, free_port  # noqa: E402  (the compat suite's server fixture, reused)
+from conftest import TESLA_ENV, Carport, TeslaFake, free_port  # noqa: E402  (the compat suite's fixtures, reused)
 from connect_pages import approve  # noqa: E402
 
 LUA = os.path.join(ROOT, "bench", "lua")
@@ -204,6 +204,8 @@ def targets(figures):
         ("Connect flow p50 ≤ 15 ms of server time", flow["p50_ms"], 15, flow["p50_ms"] <= 15),
         ("1 connector fetch per max-age window, 100 pollers", upstream["connector_fetches"], 1,
          upstream["connector_fetches"] == 1),
+        ("Same against the Tesla fake: connector fetches (none rate-limited)", upstream["tesla_fake"]["connector_fetches"], 1,
+         upstream["tesla_fake"]["connector_fetches"] == 1 and upstream["tesla_fake"]["rate_limited"] == 0),
         ("100,000 simulated vehicles tick ≤ 100 ms", fleet["tickMilliseconds"], 100, fleet["tickMilliseconds"] <= 100),
         ("Simulator RSS ≤ 300 MB", fleet["rssMegabytes"], 300, fleet["rssMegabytes"] <= 300),
         ("Server RSS ≤ 150 MB after the read test", memory["after_read_mb"], 150, memory["after_read_mb"] <= 150),
@@ -234,7 +236,9 @@ def markdown(results):
         f"{flow['client_p50_ms']} ms, p99 {flow['client_p99_ms']} ms (Python client) over {flow['flows']} flows.",
         f"Upstream efficiency: {upstream['pollers']} pollers on one vehicle for {upstream['seconds']} s "
         f"({upstream['requests']:,} requests, max age {upstream['max_age_s']} s) → {upstream['connector_fetches']:g} "
-        f"connector fetch(es). Against the Tesla fake: {upstream['tesla_fake']}.",
+        f"connector fetch(es). Against the Tesla fake (same pollers, live mode): {upstream['tesla_fake']['connector_fetches']:g} "
+        f"connector fetch(es), {upstream['tesla_fake']['fleet_api_requests']} Fleet API request(s) "
+        f"({upstream['tesla_fake']['rate_limited']} rate-limited).",
         f"Simulator: {fleet['vehicles']:,} vehicles advance one 60 s tick in {fleet['tickMilliseconds']} ms, "
         f"RSS {fleet['rssMegabytes']} MB.",
         f"Server RSS: {memory['idle_mb']} MB idle, {memory['after_read_mb']} MB after the read test.",
@@ -244,6 +248,35 @@ def markdown(results):
         lines.append(f"| {name} | {measured:g} | {limit:g} | {'yes' if met else 'no'} |")
     lines += ["", "Commands:", ""] + [f"    {command}" for command in results["commands"]]
     return "\n".join(lines) + "\n"
+
+
+def tesla_polling(server, tesla, settings, commands):
+    """The pollers again, on a Tesla connected in live mode through the fake's login: Carport's connector fetches
+    and the Fleet API requests the fake counted (its per-car limit is 60 data requests a minute)."""
+    app = server.create_app(name="Bench Tesla", redirect_uris=(REDIRECT,), mode="live")
+    basic = base64.b64encode(f"{app['clientId']}:{app['clientSecret']}".encode()).decode()
+    url = (f"{server.base_url}/oauth/authorize?response_type=code&client_id={app['clientId']}&redirect_uri={REDIRECT}"
+           f"&scope={SCOPE.replace(' ', '%20')}&mode=live&state=bench")
+    callback = approve(url, server.base_url, brand="TESLA", email="owner@example.com", password="tesla-password")
+    tokens = requests.post(server.base_url + "/oauth/token", headers={"Authorization": "Basic " + basic},
+                           data={"grant_type": "authorization_code", "code": parse_qs(urlparse(callback).query)["code"][0],
+                                 "redirect_uri": REDIRECT}).json()
+    headers = {"Authorization": "Bearer " + tokens["access_token"]}
+    vehicle = requests.get(server.base_url + "/v2.0/vehicles", headers=headers).json()["vehicles"][0]
+    poll_file = os.path.join(server.data_dir, "tesla-poll.txt")
+    with open(poll_file, "w") as file:
+        file.write(f"/v2.0/vehicles/{vehicle}/odometer {tokens['access_token']}\n")
+    before_fetches = metric(server.base_url, "carport_connector_fetches_total")
+    before = requests.get(tesla.url + "/_fake/stats").json()
+    polled = wrk(server.base_url, "read.lua", [poll_file], settings.pollers, settings.duration, settings)
+    commands.append(polled.pop("command"))
+    after = requests.get(tesla.url + "/_fake/stats").json()
+    if polled["non2xx"] or polled["socket_errors"]:
+        raise SystemExit(f"bench: Tesla polling had {polled['non2xx']} non-2xx answers and {polled['socket_errors']} socket errors")
+    return {"requests": polled["requests"],
+            "connector_fetches": metric(server.base_url, "carport_connector_fetches_total") - before_fetches,
+            "fleet_api_requests": after.get("requests", 0) - before.get("requests", 0),
+            "rate_limited": after.get("rate_limited", 0) - before.get("rate_limited", 0)}
 
 
 def main():
@@ -256,7 +289,9 @@ def main():
     settings = Settings(options.quick)
     os.environ["CARPORT_BIN"] = os.path.join(options.bin_dir, "carport")
 
-    server = Carport()
+    port = free_port()
+    tesla = TeslaFake(redirect_uri=f"http://127.0.0.1:{port}/connect/oem/callback")
+    server = Carport(port=port, environment=TESLA_ENV)
     server.env.update({"CARPORT_RATE_APP": "1000000/s,1000000", "CARPORT_RATE_VEHICLE": "1000000/s,1000000",
                        "CARPORT_MAX_AGE": "60"})
     if options.database_url:
@@ -326,7 +361,7 @@ def main():
         upstream = {"pollers": settings.pollers, "seconds": settings.duration, "max_age_s": 60,
                     "requests": polled["requests"], "non2xx": polled["non2xx"],
                     "connector_fetches": metric(server.base_url, "carport_connector_fetches_total") - before,
-                    "tesla_fake": "not measured: the Tesla connector and its fake are not built yet"}
+                    "tesla_fake": tesla_polling(server, tesla, settings, commands)}
 
         fleet_command = [os.path.join(options.bin_dir, "carport-sim-bench"), str(settings.fleet)]
         fleet = json.loads(run(fleet_command))
@@ -348,6 +383,7 @@ def main():
         if nginx:
             nginx.stop()
         server.stop()
+        tesla.stop()
 
     out = tempfile.mkdtemp(prefix="carport-bench-") if options.quick else os.path.join(ROOT, "bench", "results")
     with open(os.path.join(out, "latest.json"), "w") as file:
