@@ -99,11 +99,11 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
             let step = min(60, remaining)
             if speedKmh > 0 {
                 drive(seconds: step)
-            } else if !isPluggedIn || isAsleep {
-                break  // nothing changes until someone acts
-            } else {
+            } else if isPluggedIn {
                 planSmartCharging(at: time)
                 if isCharging { charge(seconds: step, at: time) }
+            } else {
+                break  // parked and unplugged: nothing changes until someone acts
             }
             remaining -= step
             time.addTimeInterval(step)

@@ -66,11 +66,11 @@ struct EnodeActions {
         if let pending = try await store.pending(vehicleID: vehicle.id), pending.kind == kind {
             action = pending  // the same command is already under way
         } else {
+            try await service.perform(kind == .start ? .startCharge : .stopCharge, on: vehicle, grant: caller.grant)
             if var superseded = try await store.pending(vehicleID: vehicle.id) {
                 superseded.end(.cancelled, failure: ("CONFLICT", "Superseded by a \(kind.rawValue) action."), at: now)
                 try await store.save(superseded)
             }
-            try await service.perform(kind == .start ? .startCharge : .stopCharge, on: vehicle, grant: caller.grant)
             action = ChargeAction(id: UUID(), applicationID: caller.grant.applicationID, userID: caller.grant.userID,
                                   vehicleID: vehicle.id, kind: kind, state: .pending, createdAt: now, updatedAt: now)
             try await store.save(action)
