@@ -135,4 +135,31 @@ import VaporTesting
             #expect(delivery.events.first?["event"] as? String == "user:vehicle:discovered")
         }
     }
+
+    @Test func chargersHaveTheirOwnEvents() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await EnodeClient.link(app)
+            let applicationID = try #require(UUID(uuidString: linked.client.id))
+            try await configure(app, linked, url: "https://hooks.example/enode")
+            let (_, _, location) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: linked.userToken,
+                                                              json: #"{"name":"Home","latitude":59.91,"longitude":10.75}"#)
+            let locationText = try #require((location as? [String: Any])?["id"] as? String)
+            let locationID = try #require(UUID(uuidString: locationText))
+            let userID = try #require(try await context(app).authorizationServer.userAccess(applicationID: applicationID, externalUserID: "user-42")?.userID)
+            let charger = try await FluentChargerStore(database: app.db).save(Charger(
+                userID: userID, chargingLocationID: locationID, brand: "EASEE", model: "Home", serial: "EA0102030405", createdAt: Date()))
+            func names(_ events: [Data]) -> [String] {
+                events.compactMap { (try? JSONSerialization.jsonObject(with: $0) as? [String: Any])?["event"] as? String }
+            }
+            let events = context(app).enodeEvents
+            let discovered = try await events.scan(applicationID: applicationID)
+            #expect(names(discovered) == ["user:charger:discovered"], "the vehicle was seen when the webhook was set")
+            let body = try #require(try JSONSerialization.jsonObject(with: discovered[0]) as? [String: Any])
+            #expect(object(object(body["charger"])["information"])["brand"] as? String == "Easee")
+            #expect(object(body["user"])["id"] as? String == "user-42")
+            #expect(try await events.scan(applicationID: applicationID).isEmpty)
+            _ = try await FluentChargerStore(database: app.db).delete(id: charger.id, userID: userID)
+            #expect(names(try await events.scan(applicationID: applicationID)) == ["user:charger:deleted"])
+        }
+    }
 }

@@ -10,6 +10,12 @@ struct FluentChargerStore: ChargerStore {
         try await ChargerModel.query(on: database).filter(\.$user.$id == userID).sort(\.$createdAt).all().map { try $0.domain }
     }
 
+    /// Every charger of the application's users.
+    func chargers(applicationID: UUID) async throws -> [Charger] {
+        try await ChargerModel.query(on: database).join(ApplicationUserModel.self, on: \ChargerModel.$user.$id == \ApplicationUserModel.$id)
+            .filter(ApplicationUserModel.self, \.$application.$id == applicationID).sort(\.$createdAt).all().map { try $0.domain }
+    }
+
     func charger(id: UUID, userID: UUID) async throws -> Charger? {
         try await ChargerModel.query(on: database).filter(\.$id == id).filter(\.$user.$id == userID).first()?.domain
     }

@@ -17,7 +17,7 @@ struct WebhookWorker {
                 do { try await context.enodeEvents.scanAll() } catch { app.logger.warning("webhook scan failed: \(error)") }
             } else {
                 for watched in app.carport.watchList.current() {
-                    await context.noteEnodeChanges(applicationID: watched.applicationID, vehicleID: watched.vehicleID)
+                    await context.noteEnodeChanges(applicationID: watched.applicationID, deviceID: watched.vehicleID)
                 }
             }
             do { try await context.webhookDispatcher.deliverDue() } catch { app.logger.warning("webhook delivery failed: \(error)") }

@@ -76,7 +76,7 @@ struct EnodeActions {
             try await store.save(action)
         }
         action = try await follow(action, request: request)
-        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
+        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: vehicle.id)
         guard caller.scopes != nil else { return try await respond(action, request: request) }
         let response = Response(status: .noContent)
         response.headers.replaceOrAdd(name: .location, value: "\(request.carport.configuration.publicURL)/enode/vehicles/actions/\(action.id.uuidString.lowercased())")

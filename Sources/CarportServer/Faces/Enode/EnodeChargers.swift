@@ -50,6 +50,7 @@ struct EnodeChargers {
         if state.status == .disconnected { throw Self.refused("No vehicle is plugged in to the charger.") }
         if start && state.status == .complete { throw Self.refused("The plugged-in vehicle is fully charged.") }
         try await request.chargerStore.setCommandedCharging(start, id: charger.id, userID: caller.grant.userID)
+        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: charger.id)
         return Response(status: .noContent)
     }
 

@@ -3,46 +3,54 @@ import Foundation
 import Vapor
 
 /// Turns what an application's users have connected into Enode firehose events (enode.md §4) by comparing each
-/// vehicle with its last snapshot: new → `user:vehicle:discovered` (whole vehicle), changed →
-/// `user:vehicle:updated` (only the changed fields; timestamps alone are no change), gone → `user:vehicle:deleted`.
-/// Applications without a webhook get no events and keep no snapshots.
+/// vehicle and charger with its last snapshot: new → `user:vehicle:discovered` (the whole device), changed →
+/// `user:vehicle:updated` (only the changed fields; timestamps alone are no change), gone → `user:vehicle:deleted`;
+/// `user:charger:…` likewise. Applications without a webhook get no events and keep no snapshots.
 struct EnodeEvents {
     let webhooks: any WebhookStore
     let dispatcher: WebhookDispatcher
-    let snapshots: FluentVehicleSnapshotStore
-    /// Where the vehicles, their owners and bodies come from.
+    let snapshots: FluentDeviceSnapshotStore
+    /// Where the devices, their owners and bodies come from.
     let request: Request
 
-    /// Compares every vehicle of the application (or just `vehicleID`) and queues the events; returns them.
+    /// Compares every device of the application (or just `deviceID`) and queues the events; returns them.
     @discardableResult
-    func scan(applicationID: UUID, vehicleID: UUID? = nil) async throws -> [Data] {
+    func scan(applicationID: UUID, deviceID: UUID? = nil) async throws -> [Data] {
         guard try await webhooks.endpoint(applicationID: applicationID) != nil else { return [] }
-        let connected = try await request.vehicleService.connections(applicationID: applicationID, vehicleID: vehicleID, userID: nil)
-        let previous = try await snapshots.snapshots(applicationID: applicationID)
-            .filter { vehicleID == nil || $0.vehicleID == vehicleID }
-        var events: [JSONValue] = []
-        var seen = Set<UUID>()
-        for connection in connected where seen.insert(connection.vehicleID).inserted {
-            guard let vehicle = try await request.connectionStore.vehicle(id: connection.vehicleID, applicationID: applicationID),
-                  let userID = try await request.authorizationServer.externalID(userID: connection.userID),
-                  let body = try? await EnodeVehicleBody(vehicle: vehicle, userID: connection.userID, request: request)
-                      .body(fields: EnodeVehicleBody.Field.allCases)
-            else { continue }  // unreadable now (asleep, brand down): compared on a later scan
-            let data = try body.data()
-            let before = previous.first { $0.vehicleID == connection.vehicleID }
-            if let before {
-                guard let changed = try Self.changes(from: before.body, to: body) else { continue }
-                events.append(Self.event("user:vehicle:updated", userID: userID, vehicle: changed))
-            } else {
-                events.append(Self.event("user:vehicle:discovered", userID: userID, vehicle: body))
-            }
-            try await snapshots.save(VehicleSnapshot(vehicleID: connection.vehicleID, userExternalID: userID, body: data),
-                                     applicationID: applicationID)
+        let previous = try await snapshots.snapshots(applicationID: applicationID).filter { deviceID == nil || $0.deviceID == deviceID }
+        var present = Set<UUID>()  // still connected, readable now or not
+        var current: [(snapshot: DeviceSnapshot, body: JSONValue)] = []
+        func add(_ kind: DeviceSnapshot.Kind, _ id: UUID, user: UUID, _ body: () async throws -> JSONValue) async throws {
+            guard present.insert(id).inserted, let userID = try await request.authorizationServer.externalID(userID: user),
+                  let body = try? await body()  // unreadable now (asleep, brand down): compared on a later scan
+            else { return }
+            current.append((DeviceSnapshot(kind: kind, deviceID: id, userExternalID: userID, body: try body.data()), body))
         }
-        for gone in previous where !seen.contains(gone.vehicleID) {
-            events.append(Self.event("user:vehicle:deleted", userID: gone.userExternalID,
-                                     vehicle: .object([("id", .string(gone.vehicleID.uuidString.lowercased()))])))
-            try await snapshots.delete(vehicleID: gone.vehicleID, applicationID: applicationID)
+        for connection in try await request.vehicleService.connections(applicationID: applicationID, vehicleID: deviceID, userID: nil) {
+            guard let vehicle = try await request.connectionStore.vehicle(id: connection.vehicleID, applicationID: applicationID) else { continue }
+            try await add(.vehicle, vehicle.id, user: connection.userID) {
+                try await EnodeVehicleBody(vehicle: vehicle, userID: connection.userID, request: request).body(fields: EnodeVehicleBody.Field.allCases)
+            }
+        }
+        for charger in try await request.chargerStore.chargers(applicationID: applicationID) where deviceID == nil || charger.id == deviceID {
+            try await add(.charger, charger.id, user: charger.userID) {
+                try await EnodeChargers.body(charger, fields: EnodeChargers.Field.allCases, request: request)
+            }
+        }
+        var events: [JSONValue] = []
+        for (snapshot, body) in current {
+            if let before = previous.first(where: { $0.deviceID == snapshot.deviceID }) {
+                guard let changed = try Self.changes(from: before.body, to: body) else { continue }
+                events.append(Self.event(snapshot.kind, "updated", userID: snapshot.userExternalID, device: changed))
+            } else {
+                events.append(Self.event(snapshot.kind, "discovered", userID: snapshot.userExternalID, device: body))
+            }
+            try await snapshots.save(snapshot, applicationID: applicationID)
+        }
+        for gone in previous where !present.contains(gone.deviceID) {
+            events.append(Self.event(gone.kind, "deleted", userID: gone.userExternalID,
+                                     device: .object([("id", .string(gone.deviceID.uuidString.lowercased()))])))
+            try await snapshots.delete(deviceID: gone.deviceID, applicationID: applicationID)
         }
         let encoded = try events.map { try $0.data() }
         try await dispatcher.enqueue(encoded, applicationID: applicationID)
@@ -56,9 +64,10 @@ struct EnodeEvents {
         }
     }
 
-    static func event(_ name: String, userID: String, vehicle: JSONValue, at time: Date = Date()) -> JSONValue {
-        .object([("event", .string(name)), ("createdAt", .string(EnodeTime.format(time))),
-                 ("user", .object([("id", .string(userID))])), ("vehicle", vehicle)])
+    /// `user:<kind>:<change>` with the device under its kind's key.
+    static func event(_ kind: DeviceSnapshot.Kind, _ change: String, userID: String, device: JSONValue, at time: Date = Date()) -> JSONValue {
+        .object([("event", .string("user:\(kind.rawValue):\(change)")), ("createdAt", .string(EnodeTime.format(time))),
+                 ("user", .object([("id", .string(userID))])), (kind.rawValue, device)])
     }
 
     /// The fields of `body` that differ from the snapshot, with `id` and `lastSeen` (and a changed sub-object's
@@ -102,18 +111,18 @@ extension Request {
 
     var enodeEvents: EnodeEvents {
         EnodeEvents(webhooks: webhookStore, dispatcher: webhookDispatcher,
-                    snapshots: FluentVehicleSnapshotStore(resolveDatabase: { [db] in db }), request: self)
+                    snapshots: FluentDeviceSnapshotStore(resolveDatabase: { [db] in db }), request: self)
     }
 
     var chargeActionStore: FluentChargeActionStore { FluentChargeActionStore(resolveDatabase: { [db] in db }) }
 
     var smartChargingStore: FluentSmartChargingStore { FluentSmartChargingStore(resolveDatabase: { [db] in db }) }
 
-    /// Looks for changes of one vehicle (or all the application's) right after the face changed something; a
+    /// Looks for changes of one device (or all the application's) right after the face changed something; a
     /// failure here never fails the request (the periodic scan catches up).
-    func noteEnodeChanges(applicationID: UUID, vehicleID: UUID? = nil) async {
+    func noteEnodeChanges(applicationID: UUID, deviceID: UUID? = nil) async {
         do {
-            try await enodeEvents.scan(applicationID: applicationID, vehicleID: vehicleID)
+            try await enodeEvents.scan(applicationID: applicationID, deviceID: deviceID)
         } catch {
             logger.warning("webhook scan failed: \(error)")
         }

@@ -1,7 +1,7 @@
 import Fluent
 
 /// Firehose webhooks (the Enode face): one endpoint per application, the durable outbox of events, and the last
-/// state of each vehicle the events were computed from; per-vehicle smart-charging policies; charge actions; chargers remember a START or STOP.
+/// state of each vehicle and charger the events were computed from; per-vehicle smart-charging policies; charge actions; chargers remember a START or STOP.
 struct M011CreateWebhooks: AsyncMigration {
     var name: String { "011_create_webhooks" }
 
@@ -22,12 +22,13 @@ struct M011CreateWebhooks: AsyncMigration {
             .field("payload", .string, .required)
             .field("created_at", .datetime, .required)
             .create()
-        try await database.schema(FluentVehicleSnapshotStore.schema)
+        try await database.schema(FluentDeviceSnapshotStore.schema)
             .field("application_id", .uuid, .required, .references(ApplicationModel.schema, "id", onDelete: .cascade))
-            .field("vehicle_id", .uuid, .required)
+            .field("kind", .string, .required)
+            .field("device_id", .uuid, .required)
             .field("user_external_id", .string, .required)
             .field("body", .string, .required)
-            .unique(on: "application_id", "vehicle_id")
+            .unique(on: "application_id", "device_id")
             .create()
         try await database.schema(FluentSmartChargingStore.schema)
             .field("vehicle_id", .uuid, .identifier(auto: false), .references(VehicleModel.schema, "id", onDelete: .cascade))
@@ -53,7 +54,7 @@ struct M011CreateWebhooks: AsyncMigration {
         try await database.schema(FluentChargeActionStore.schema).delete()
         try await database.schema(ChargerModel.schema).deleteField("commanded_charging").update()
         try await database.schema(FluentSmartChargingStore.schema).delete()
-        try await database.schema(FluentVehicleSnapshotStore.schema).delete()
+        try await database.schema(FluentDeviceSnapshotStore.schema).delete()
         try await database.schema(FluentWebhookStore.events).delete()
         try await database.schema(FluentWebhookStore.endpoints).delete()
     }
