@@ -25,7 +25,7 @@ public enum SimulatedChargers {
 
     public static func signIn(brand: String, email: String, password: String) throws(BrandSignInError) -> [Identity] {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let models = models[brand] else { throw .invalidCredentials("Choose one of the brands listed.") }
+        guard models[brand] != nil else { throw .invalidCredentials("Choose one of the brands listed.") }
         guard SimulatedBrandSignIn.isPlausibleEmail(email) else { throw .invalidCredentials("Enter the e-mail address of your account.") }
         guard !password.isEmpty else { throw .invalidCredentials("Enter your password.") }
         return chargers(brand: brand, email: email)
