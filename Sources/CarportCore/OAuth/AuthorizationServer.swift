@@ -77,20 +77,17 @@ public struct AuthorizationServer: Sendable {
         let invalid = OAuthError.invalidGrant("Invalid refresh_token: \(refreshToken).")
         let digest = SecretToken.digest(refreshToken)
         let time = now()
-        guard let stored = try await store.token(digest: digest), stored.kind == .refresh,
-              stored.applicationID == client.id, let familyID = stored.familyID, let grantID = stored.grantID
-        else { throw invalid }
-        if stored.usedAt != nil {
-            try await revokeFamily(familyID, at: time)
-            throw invalid
+        if let claimed = try await store.claimRefreshToken(digest: digest, applicationID: client.id, at: time) {
+            guard let familyID = claimed.familyID, let grantID = claimed.grantID, let grant = try await grant(id: grantID)
+            else { throw invalid }
+            return try await issueTokens(grant: grant, familyID: familyID)
         }
-        guard stored.isActive(at: time) else { throw invalid }
-        guard try await store.markRefreshTokenUsed(digest: digest, at: time) else {
+        // Unknown, another client's, expired, revoked — or used before: a replay, which ends the whole family.
+        if let stored = try await store.token(digest: digest), stored.kind == .refresh, stored.applicationID == client.id,
+           stored.usedAt != nil, let familyID = stored.familyID {
             try await revokeFamily(familyID, at: time)
-            throw invalid
         }
-        guard let grant = try await grant(id: grantID) else { throw invalid }
-        return try await issueTokens(grant: grant, familyID: familyID)
+        throw invalid
     }
 
     /// The `client_credentials` grant: an application token, no refresh token.

@@ -20,8 +20,9 @@ public protocol OAuthStore: Sendable {
 
     func insertTokens(_ tokens: [StoredToken]) async throws
     func token(digest: String) async throws -> StoredToken?
-    /// Marks an unused, unrevoked refresh token used; false when it was already used or revoked.
-    func markRefreshTokenUsed(digest: String, at: Date) async throws -> Bool
+    /// Marks the application's refresh token used, in one step, if it is unused, unrevoked and unexpired at `at`;
+    /// returns it then, nil otherwise (the one write of the refresh grant's happy path).
+    func claimRefreshToken(digest: String, applicationID: UUID, at: Date) async throws -> StoredToken?
     func revokeToken(digest: String, at: Date) async throws
     func revokeFamily(_ familyID: UUID, at: Date) async throws
 }

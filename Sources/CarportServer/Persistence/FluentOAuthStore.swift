@@ -122,6 +122,25 @@ struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
         guard let row = try await sql.select().columns(Self.tokenColumns).from(TokenModel.schema)
             .where("digest", .equal, digest).first()
         else { return nil }
+        return try Self.token(row)
+    }
+
+    func claimRefreshToken(digest: String, applicationID: UUID, at time: Date) async throws -> StoredToken? {
+        guard let row = try await sql.update(TokenModel.schema)
+            .set("used_at", to: time)
+            .where("digest", .equal, digest)
+            .where("kind", .equal, TokenKind.refresh.rawValue)
+            .where("application_id", .equal, applicationID)
+            .where("used_at", .is, SQLLiteral.null)
+            .where("revoked_at", .is, SQLLiteral.null)
+            .where("expires_at", .greaterThan, time)
+            .returning(Self.tokenColumns.map { SQLColumn($0) })
+            .first()
+        else { return nil }
+        return try Self.token(row)
+    }
+
+    private static func token(_ row: any SQLRow) throws -> StoredToken? {
         guard let kind = TokenKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
         return StoredToken(
             digest: try row.decode(column: "digest", as: String.self), kind: kind,
@@ -137,17 +156,6 @@ struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
 
     private static let tokenColumns = ["id", "digest", "kind", "application_id", "grant_id", "family_id", "scope",
                                        "issued_at", "expires_at", "used_at", "revoked_at"]
-
-    func markRefreshTokenUsed(digest: String, at time: Date) async throws -> Bool {
-        let updated = try await sql.update(TokenModel.schema)
-            .set("used_at", to: time)
-            .where("digest", .equal, digest)
-            .where("used_at", .is, SQLLiteral.null)
-            .where("revoked_at", .is, SQLLiteral.null)
-            .returning("id")
-            .all()
-        return !updated.isEmpty
-    }
 
     func revokeToken(digest: String, at time: Date) async throws {
         try await TokenModel.query(on: database).filter(\.$digest == digest).filter(\.$revokedAt == nil)
