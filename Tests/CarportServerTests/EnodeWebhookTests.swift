@@ -65,6 +65,16 @@ import VaporTesting
             #expect(charge["isPluggedIn"] as? Bool == true && charge["isCharging"] as? Bool == true)
             #expect(charge["batteryCapacity"] == nil, "unchanged fields are left out")
 
+            let vehicleID = try #require(vehicle["id"] as? String)
+            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(vehicleID)/charging", token: linked.userToken,
+                                               json: #"{"action":"STOP"}"#).0 == .noContent)
+            #expect(try await delivery.deliverDue() >= 2)
+            let batch = try #require(await receiver.deliveries.last?.events)
+            let actions = batch.filter { $0["event"] as? String == "user:vendor-action:updated" }.map { object($0["vendorAction"]) }
+            #expect(actions.map { $0["state"] as? String } == ["PENDING", "CONFIRMED"], "the action's changes, in order")
+            #expect(actions.allSatisfy { $0["kind"] as? String == "STOP" && $0["targetId"] as? String == vehicleID })
+            #expect(batch.contains { $0["event"] as? String == "user:vehicle:updated" })
+
             #expect(try await EnodeClient.call(app, .DELETE, "/enode/users/user-42", token: linked.clientToken).0 == .noContent)
             #expect(try await delivery.deliverDue() == 1)
             let deleted = try #require(await receiver.deliveries.last?.events.first)

@@ -44,7 +44,7 @@ struct ChargeAction: Sendable, Equatable {
 
 /// Charging commands as actions: `POST /vehicles/{id}/charging`, `GET /vehicles/actions/{id}`,
 /// `POST /vehicles/actions/{id}/cancel`. A user token (v1) gets 204 with the action's URL in `Location`; the client
-/// token with `Enode-User-Id` (v1-late) gets the action itself.
+/// token with `Enode-User-Id` (v1-late) gets the action itself. Each change is a `user:vendor-action:updated` event.
 struct EnodeActions {
     func register(on enode: any RoutesBuilder) {
         enode.post("vehicles", ":vehicleId", "charging", use: charging)
@@ -69,11 +69,11 @@ struct EnodeActions {
             try await service.perform(kind == .start ? .startCharge : .stopCharge, on: vehicle, grant: caller.grant)
             if var superseded = try await store.pending(vehicleID: vehicle.id) {
                 superseded.end(.cancelled, failure: ("CONFLICT", "Superseded by a \(kind.rawValue) action."), at: now)
-                try await store.save(superseded)
+                try await Self.record(superseded, request)
             }
             action = ChargeAction(id: UUID(), applicationID: caller.grant.applicationID, userID: caller.grant.userID,
                                   vehicleID: vehicle.id, kind: kind, state: .pending, createdAt: now, updatedAt: now)
-            try await store.save(action)
+            try await Self.record(action, request)
         }
         action = try await follow(action, request: request)
         await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: vehicle.id)
@@ -95,7 +95,7 @@ struct EnodeActions {
                                detail: "The action is \(action.state.rawValue); only a PENDING action can be cancelled.")
         }
         action.end(.cancelled, failure: ("REQUESTED_CANCELLATION", "Cancelled by the client."), at: Date())
-        try await request.chargeActionStore.save(action)
+        try await Self.record(action, request)
         return try await respond(action, request: request)
     }
 
@@ -125,8 +125,19 @@ struct EnodeActions {
         } else {
             return action
         }
-        try await request.chargeActionStore.save(action)
+        try await Self.record(action, request)
         return action
+    }
+
+    /// Saves the action and tells the application's webhook (`user:vendor-action:updated`).
+    static func record(_ action: ChargeAction, _ request: Request) async throws {
+        try await request.chargeActionStore.save(action)
+        let userID = try await request.authorizationServer.externalID(userID: action.userID) ?? ""
+        let event: JSONValue = .object([
+            ("event", "user:vendor-action:updated"), ("createdAt", .string(EnodeTime.format(action.updatedAt))),
+            ("user", .object([("id", .string(userID))])), ("vendorAction", action.body(externalUserID: userID)),
+        ])
+        try await request.webhookDispatcher.enqueue([try event.data()], applicationID: action.applicationID)
     }
 
     private func respond(_ action: ChargeAction, request: Request) async throws -> Response {
