@@ -249,7 +249,19 @@ import VaporTesting
                     #expect((bucket["kw"] as? [String: Double])?["max"] == 11)
                 }
             }
-            for bad in ["resolution=DAY", "startDate=yesterday", "\(range)&resolution=MINUTE", "\(range)&chargingLocationId=x",
+            let car = try #require(try await simulator.car(applicationID: applicationID, vin: vin))
+            for (latitude, expectedHere) in [(car.latitude, expected), (car.latitude + 1, 0.0)] {
+                let (_, _, place) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: linked.userToken,
+                                                               json: #"{"name":"P","latitude":\#(latitude),"longitude":\#(car.longitude)}"#)
+                let placeID = try #require((place as? [String: Any])?["id"] as? String)
+                let (_, _, there) = try await EnodeClient.call(app, .GET, "/enode/statistics/charging?\(range)&chargingLocationId=\(placeID)",
+                                                               token: linked.userToken)
+                let kWh = ((there as? [[String: Any]]) ?? []).compactMap { $0["kwhSum"] as? Double }.reduce(0, +)
+                #expect(abs(kWh - expectedHere) < 0.01, "charged at the car's spot, not a degree north")
+            }
+            #expect(try await EnodeClient.call(app, .GET, "/enode/statistics/charging?\(range)&chargingLocationId=\(UUID())",
+                                               token: linked.userToken).0 == .notFound)
+            for bad in ["resolution=DAY", "startDate=yesterday", "\(range)&resolution=MINUTE",
                         "startDate=\(date(1))&endDate=\(date(-1))"] {
                 #expect(try await EnodeClient.call(app, .GET, "/enode/statistics/charging?\(bad)", token: linked.userToken).0 == .badRequest, "\(bad)")
             }

@@ -125,7 +125,7 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
         let hour = Date(timeIntervalSince1970: (time.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
         var log = chargeLog ?? []
         if log.last?.hourStart != hour {
-            log.append(ChargingHour(hourStart: hour))
+            log.append(ChargingHour(hourStart: hour, location: Location(latitude: latitude, longitude: longitude)))
             let oldest = hour.addingTimeInterval(-Double(Self.chargeLogDays) * 86_400)
             log.removeAll { $0.hourStart < oldest }
         }

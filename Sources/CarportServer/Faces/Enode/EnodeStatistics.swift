@@ -2,8 +2,9 @@ import CarportCore
 import Foundation
 import Vapor
 
-/// `GET /statistics/charging` (enode.md §3.2): the energy the user's vehicles took, in buckets of `resolution`
-/// from `startDate` to `endDate` (default now), priced with the configured tariff hour by hour.
+/// `GET /statistics/charging` (enode.md §3.2): the energy the user's vehicles (or `vehicleId`) took, in buckets of
+/// `resolution` from `startDate` to `endDate` (default now), priced with the configured tariff hour by hour;
+/// `chargingLocationId` keeps the hours charged within reach of that charging location.
 struct EnodeStatistics {
     enum Resolution: String, CaseIterable {
         case hour = "HOUR", day = "DAY", week = "WEEK", month = "MONTH", year = "YEAR"
@@ -27,8 +28,12 @@ struct EnodeStatistics {
         guard let resolution = Resolution(rawValue: query["resolution"] ?? "DAY") else {
             throw EnodeProblem.validation("\"resolution\" must be one of \(Resolution.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if query["chargingLocationId"] != nil {
-            throw EnodeProblem.validation("\"chargingLocationId\": charging is recorded per vehicle, not per location; filter by vehicleId")
+        var location: ChargingLocation?
+        if let id = query["chargingLocationId"] {
+            guard let uuid = UUID(uuidString: id), try await request.chargingLocationService.exists(uuid, userID: caller.grant.userID) else {
+                throw EnodeProblem.notFound("Charging location not found", "Could not find charging location with ID \(id)")
+            }
+            location = try await request.chargingLocationService.get(uuid, userID: caller.grant.userID)
         }
         let service = request.vehicleService
         var vehicleIDs = caller.grant.vehicleIDs
@@ -40,6 +45,13 @@ struct EnodeStatistics {
                 hours += try await service.chargingHistory(of: vehicle)
             } catch let error as CarportError where error.kind == .compatibility {
                 continue  // the brand keeps no history: it adds nothing
+            }
+        }
+        if let location {
+            hours = hours.filter { hour in
+                hour.location.map {
+                    EnodeVehicleBody.metres($0, latitude: location.latitude, longitude: location.longitude) <= EnodeVehicleBody.chargingLocationRadius
+                } ?? false
             }
         }
         let starts = bucketStarts(from: start, to: end, resolution)
