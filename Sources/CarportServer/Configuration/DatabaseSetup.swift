@@ -23,13 +23,18 @@ enum DatabaseSetup {
     /// SQLite runs in write-ahead-log mode (readers never wait for the writer; the setting stays with the file)
     /// with `synchronous=NORMAL`, which syncs at checkpoints rather than at every commit: the file cannot be
     /// corrupted, but the last transactions before a power loss may be lost. Use PostgreSQL where that matters.
-    /// `synchronous` belongs to a connection; Fluent keeps one long-lived SQLite connection per event loop.
+    /// `synchronous` and `busy_timeout` belong to a connection; Fluent keeps one long-lived SQLite connection per
+    /// event loop.
     static func tune(_ location: DatabaseLocation, on app: Application) async throws {
         guard case .sqlite = location else { return }
         for eventLoop in app.eventLoopGroup.makeIterator() {
             guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
             try await sql.raw("PRAGMA journal_mode=WAL").run()
             try await sql.raw("PRAGMA synchronous=NORMAL").run()
+            // SQLiteNIO's busy handler retries at once, forever: two connections contending for the write lock spin
+            // on the CPU they share with the work that would release it. SQLite's own handler sleeps and gives up
+            // after 5 s instead (about +25 % refresh grants per second measured on 2 cores).
+            try await sql.raw("PRAGMA busy_timeout=5000").run()
         }
     }
 
