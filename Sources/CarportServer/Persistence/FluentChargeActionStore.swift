@@ -1,3 +1,4 @@
+import CarportCore
 import Fluent
 import Foundation
 import SQLKit

@@ -2,35 +2,8 @@ import CarportCore
 import Foundation
 import Vapor
 
-/// A charging command followed until the vehicle shows its effect (enode.md §6.1): `PENDING` → `CONFIRMED`, or
-/// `FAILED` (no effect within `timeout`), or `CANCELLED` (by the caller, or superseded by the opposite command).
-struct ChargeAction: Sendable, Equatable {
-    enum Kind: String, Sendable { case start = "START", stop = "STOP" }
-    enum State: String, Sendable { case pending = "PENDING", confirmed = "CONFIRMED", failed = "FAILED", cancelled = "CANCELLED" }
-
-    var id: UUID
-    var applicationID: UUID
-    var userID: UUID
-    var vehicleID: UUID
-    var kind: Kind
-    var state: State
-    var failureType: String?
-    var failureDetail: String?
-    var createdAt: Date
-    var updatedAt: Date
-    var completedAt: Date?
-
-    /// How long a command may take to show before its action fails.
-    static let timeout: Double = 600
-
-    mutating func end(_ state: State, failure: (String, String)? = nil, at time: Date) {
-        self.state = state
-        failureType = failure?.0
-        failureDetail = failure?.1
-        updatedAt = time
-        completedAt = time
-    }
-
+extension ChargeAction {
+    /// The Action object (enode.md §6.1).
     func body(externalUserID: String) -> JSONValue {
         .object([
             ("id", .string(id.uuidString.lowercased())), ("userId", .string(externalUserID)), ("state", .string(state.rawValue)),
