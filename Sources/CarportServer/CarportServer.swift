@@ -142,7 +142,7 @@ extension CarportServer {
                 }
                 application = all[0]
             }
-            let simulator = SimulatorService(store: FluentSimulatedCarStore(database: app.db), locks: VINLocks())
+            let simulator = SimulatorService(store: FluentSimulatedCarStore(database: app.db), locks: KeyedLocks())
             let result = try await body(simulator, application)
             try await app.asyncShutdown()
             return result

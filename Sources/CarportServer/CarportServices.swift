@@ -14,7 +14,8 @@ final class CarportServices: Sendable {
     let vehicleCache = VehicleCache()
     let applicationCache = ApplicationCache()
     let rateBudgets: RateBudgets
-    let vinLocks = VINLocks()
+    let vinLocks = KeyedLocks()
+    let webhookScanLocks = KeyedLocks()
     let watchList = WatchList()
     /// Tesla's Fleet API for live mode, when the operator configured it.
     let tesla: TeslaFleetClient?

@@ -54,10 +54,10 @@ public struct SimulatorService: Sendable {
     }
 
     private let store: any SimulatedCarStore
-    private let locks: VINLocks
+    private let locks: KeyedLocks
     private let now: @Sendable () -> Date
 
-    public init(store: any SimulatedCarStore, locks: VINLocks, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any SimulatedCarStore, locks: KeyedLocks, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.locks = locks
         self.now = now
@@ -146,28 +146,5 @@ public struct SimulatorService: Sendable {
     static func randomVIN() -> String {
         let alphabet = Array("0123456789ABCDEFGHJKLMNPRSTUVWXYZ")
         return "SIM" + String((0..<14).map { _ in alphabet.randomElement() ?? "0" })
-    }
-}
-
-/// Serializes work per VIN inside one process, so a command and a read cannot lose each other's update.
-public actor VINLocks {
-    private var busy: Set<String> = []
-    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
-
-    public init() {}
-
-    public func withLock<T: Sendable>(_ vin: String, _ body: @Sendable () async throws -> T) async throws -> T {
-        while busy.contains(vin) {
-            await withCheckedContinuation { waiters[vin, default: []].append($0) }
-        }
-        busy.insert(vin)
-        defer {
-            busy.remove(vin)
-            if var queue = waiters[vin], !queue.isEmpty {
-                queue.removeFirst().resume()
-                waiters[vin] = queue.isEmpty ? nil : queue
-            }
-        }
-        return try await body()
     }
 }

@@ -13,9 +13,16 @@ struct EnodeEvents {
     /// Where the devices, their owners and bodies come from.
     let request: Request
 
-    /// Compares every device of the application (or just `deviceID`) and queues the events; returns them.
+    /// Compares every device of the application (or just `deviceID`) and queues the events; returns them. One scan
+    /// per application at a time in this process.
     @discardableResult
     func scan(applicationID: UUID, deviceID: UUID? = nil) async throws -> [Data] {
+        try await request.carport.webhookScanLocks.withLock(applicationID.uuidString) {
+            try await scanNow(applicationID: applicationID, deviceID: deviceID)
+        }
+    }
+
+    private func scanNow(applicationID: UUID, deviceID: UUID?) async throws -> [Data] {
         guard try await webhooks.endpoint(applicationID: applicationID) != nil else { return [] }
         let previous = try await snapshots.snapshots(applicationID: applicationID).filter { deviceID == nil || $0.deviceID == deviceID }
         var present = Set<UUID>()  // still connected, readable now or not
