@@ -16,7 +16,7 @@ import VaporTesting
     }
 
     private func dispatcher(_ app: Application, base: Double = 0.01, maxFailures: Int = 16) -> WebhookDispatcher {
-        WebhookDispatcher(store: store(app), transport: HTTPWebhookTransport(),
+        WebhookDispatcher(store: store(app), transport: HTTPWebhookTransport(allowPrivateNetworks: false),
                           policy: WebhookRetryPolicy(base: base, cap: base, maxFailures: maxFailures))
     }
 
@@ -111,7 +111,9 @@ import VaporTesting
             #expect(await receiver.deliveries.last?.events.first?["event"] as? String == "user:vehicle:discovered")
 
             for bad in [#"{"url":"http://example.com/hook","secret":"\#(secret)"}"#, #"{"url":"https://example.com/hook","secret":"short"}"#,
-                        #"{"url":"not a url","secret":"\#(secret)"}"#, #"{"secret":"\#(secret)"}"#] {
+                        #"{"url":"not a url","secret":"\#(secret)"}"#, #"{"secret":"\#(secret)"}"#,
+                        #"{"url":"https://169.254.169.254/latest","secret":"\#(secret)"}"#, #"{"url":"https://10.1.2.3/hook","secret":"\#(secret)"}"#,
+                        #"{"url":"https://[fd00::1]/hook","secret":"\#(secret)"}"#] {
                 let (badStatus, _, problem) = try await EnodeClient.call(app, .PUT, "/enode/webhooks/firehose", token: linked.clientToken, json: bad)
                 #expect(badStatus == .badRequest, "\(bad)")
                 #expect(object(problem)["type"] as? String == "https://docs.enode.io/problems/payload-validation-error")

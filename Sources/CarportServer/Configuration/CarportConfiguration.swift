@@ -24,6 +24,8 @@ public struct CarportConfiguration: Sendable {
     public var webhookRetry: WebhookRetryPolicy
     /// Seconds between scans for vehicle changes that become webhook events (`CARPORT_WEBHOOK_SCAN`).
     public var webhookScanInterval: Double
+    /// Whether webhooks may go to private-network addresses (`CARPORT_WEBHOOK_PRIVATE_NETWORKS=1`).
+    public var webhookPrivateNetworks: Bool
     /// Energy prices per hour of day (UTC) for smart charging and statistics (`CARPORT_TARIFF`).
     public var tariff: Tariff
 
@@ -96,6 +98,7 @@ public struct CarportConfiguration: Sendable {
             tesla: try TeslaEnvironment.load(environment, publicURL: publicURL),
             webhookRetry: WebhookRetryPolicy(base: retryBase),
             webhookScanInterval: scanInterval,
+            webhookPrivateNetworks: environment["CARPORT_WEBHOOK_PRIVATE_NETWORKS"] == "1",
             tariff: tariff)
     }
 

@@ -3,12 +3,16 @@ import CarportCore
 import Foundation
 import NIOCore
 
-/// Webhook POSTs over AsyncHTTPClient; redirects are not followed (the configured URL is the only target).
+/// Webhook POSTs over AsyncHTTPClient; redirects are not followed (the configured URL is the only target) and
+/// private-network targets are refused (`WebhookTarget`).
 struct HTTPWebhookTransport: WebhookTransport {
+    let allowPrivateNetworks: Bool
+
     static let client = HTTPClient(eventLoopGroupProvider: .singleton,
                                    configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     func post(url: String, body: Data, headers: [(String, String)], timeout: Double) async throws -> WebhookResponse {
+        try WebhookTarget.check(url, allowPrivateNetworks: allowPrivateNetworks)
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }

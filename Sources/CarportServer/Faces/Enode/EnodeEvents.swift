@@ -113,7 +113,8 @@ extension Request {
     var webhookStore: FluentWebhookStore { FluentWebhookStore(resolveDatabase: { [db] in db }, box: carport.secretBox) }
 
     var webhookDispatcher: WebhookDispatcher {
-        WebhookDispatcher(store: webhookStore, transport: HTTPWebhookTransport(), policy: carport.configuration.webhookRetry)
+        WebhookDispatcher(store: webhookStore, transport: HTTPWebhookTransport(allowPrivateNetworks: carport.configuration.webhookPrivateNetworks),
+                          policy: carport.configuration.webhookRetry)
     }
 
     var enodeEvents: EnodeEvents {

@@ -21,6 +21,11 @@ struct EnodeWebhookRoutes {
         else {
             throw EnodeProblem.validation("\"url\" must be an absolute https URL (http only for a loopback host)")
         }
+        do {
+            try WebhookTarget.check(url, allowPrivateNetworks: request.carport.configuration.webhookPrivateNetworks)
+        } catch {
+            throw EnodeProblem.validation("\"url\": \(error)")
+        }
         guard let secret = body["secret"] as? String, (16...256).contains(secret.count) else {
             throw EnodeProblem.validation("\"secret\" must be a string of 16 to 256 characters (at least 128 bits of randomness)")
         }
