@@ -165,6 +165,25 @@ import VaporTesting
         }
     }
 
+    @Test func linkShowsTheUserNameToTheOwner() async throws {
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app)
+            let (_, _, clientJSON) = try await client.tokenRequest(app, [("grant_type", "client_credentials")], path: "/enode/oauth2/token")
+            let token = try #require(clientJSON["access_token"] as? String)
+            let (status, _, linked) = try await EnodeClient.call(app, .POST, "/enode/users/ada/link", token: token,
+                                                                 json: #"{"userName":"Ada <Lovelace>","userImage":"https://img.example/ada.png"}"#)
+            #expect(status == .ok)
+            let state = try #require((linked as? [String: Any])?["linkState"] as? String)
+            var driver = ConnectDriver(app: app)
+            let page = try await driver.start("/enode/oauth2/auth?response_type=code&client_id=\(client.id)"
+                + "&redirect_uri=\(RedirectURL.encode(client.redirectURI))&scope=all&state=\(RedirectURL.encode(state))")
+            #expect(page.body.contains("Linking for <strong>Ada &lt;Lovelace&gt;</strong>"))
+            for bad in [#"{"userName":""}"#, #"{"userName":42}"#, #"{"userImage":"http://img.example/a.png"}"#] {
+                #expect(try await EnodeClient.call(app, .POST, "/enode/users/ada/link", token: token, json: bad).0 == .badRequest, "\(bad)")
+            }
+        }
+    }
+
     @Test func aForgedOrForeignLinkStateIsAPlainState() async throws {
         try await TestCarport.withApp { app in
             let client = try await TestClient.register(app)

@@ -33,6 +33,9 @@ public struct AuthorizationRequest: Sendable, Codable, Equatable {
     public var flags: [String: String] = [:]
     /// The application's own id for the owner (`user`).
     public var user: String?
+    /// The owner's name as the application knows it, shown so the owner can tell the request is theirs (Enode's
+    /// `userName`).
+    public var ownerName: String?
     public var codeChallenge: String?
 
     public init(

@@ -107,7 +107,7 @@ struct AuthorizationRequestParser {
 
     /// Enode Link parameters (`/enode/oauth2/auth`), with Enode v1 scopes; a link's user and vendor when the state
     /// is a link state.
-    func enodeRequest(_ client: Client, user: String?, vendor: String?) throws(OAuthError) -> AuthorizationRequest {
+    func enodeRequest(_ client: Client, user: String?, vendor: String?, ownerName: String?) throws(OAuthError) -> AuthorizationRequest {
         try rejectRepeats()
         try expectResponseType("code")
         let scope = query.nonEmpty("scope") ?? ""
@@ -120,6 +120,7 @@ struct AuthorizationRequestParser {
         request.issuesRefreshTokens = mapped.offlineAccess
         request.make = vendor
         request.user = user
+        request.ownerName = ownerName
         request.codeChallenge = try codeChallenge()
         return request
     }

@@ -36,7 +36,7 @@ struct AuthorizeEndpoints {
                 authorization = try parser.reauthenticationRequest(client, vehicle: vehicle)
             case .enode:
                 let link = EnodeLinkState.open(client.state, applicationID: client.application.id, box: request.carport.secretBox)
-                authorization = try parser.enodeRequest(client, user: link?.userID, vendor: link?.vendor)
+                authorization = try parser.enodeRequest(client, user: link?.userID, vendor: link?.vendor, ownerName: link?.userName)
             }
         } catch let error as OAuthError {
             return request.redirect(to: RedirectURL.build(client.redirectURI, [

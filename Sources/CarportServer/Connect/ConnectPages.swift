@@ -43,6 +43,7 @@ struct ConnectPages {
             : "<span class=\"app\">\(flow.applicationName.html)</span> wants to connect to your car"
         return layout(title: "Connect your car", mode: flow.request.mode, body: """
         <h1>\(heading)</h1>
+        \(flow.request.ownerName.map { "<p id=\"owner-name\">Linking for <strong>\($0.html)</strong>. If that is not you, close this page.</p>" } ?? "")
         <p>Carport links your car brand account to this application. You choose your brand, sign in, and decide what the application may see and do.</p>
         <ul class="plain">
           <li>Your brand password is sent only to your brand, never to the application.</li>

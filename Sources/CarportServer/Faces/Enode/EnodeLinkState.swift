@@ -2,11 +2,13 @@ import CarportCore
 import Foundation
 
 /// The `linkState` of `POST /users/{userId}/link`: sealed with the server's key, so it needs no storage and cannot
-/// be forged; it carries the application, the user and the preselected vendor, and expires after a day.
+/// be forged; it carries the application, the user, the preselected vendor and the name the Link pages show the
+/// owner, and expires after a day.
 struct EnodeLinkState: Codable {
     let applicationID: UUID
     let userID: String
     let vendor: String?
+    var userName: String?
     let expiresAt: Date
 
     static let lifetime: Double = 24 * 3600

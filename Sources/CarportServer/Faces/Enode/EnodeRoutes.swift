@@ -55,11 +55,20 @@ struct EnodeRoutes: RouteCollection {
             }
             vendor = name
         }
+        let userName = body["userName"] as? String
+        guard body["userName"] == nil || (userName.map { !$0.isEmpty && $0.count <= 100 } ?? false) else {
+            throw EnodeProblem.validation("\"userName\" must be a string of 1 to 100 characters")
+        }
+        if let image = body["userImage"] {
+            guard let text = image as? String, URLComponents(string: text)?.scheme?.lowercased() == "https" else {
+                throw EnodeProblem.validation("\"userImage\" must be an https URL")
+            }
+        }
         let user = try await request.connectionStore.userID(applicationID: applicationID, externalID: userID)
         if vendorType == "charger" {
             return try await linkCharger(request, applicationID: applicationID, user: user, externalID: userID, body: body)
         }
-        let state = try EnodeLinkState(applicationID: applicationID, userID: userID, vendor: vendor,
+        let state = try EnodeLinkState(applicationID: applicationID, userID: userID, vendor: vendor, userName: userName,
                                        expiresAt: Date().addingTimeInterval(EnodeLinkState.lifetime))
             .seal(with: request.carport.secretBox)
         return try Response.json(.object([("linkState", .string(state))]))
