@@ -5,6 +5,7 @@ face's own /enode/openapi.yaml (openapi-core)."""
 import hashlib
 import hmac
 import json
+import re
 import secrets
 import threading
 import time
@@ -21,6 +22,13 @@ from connect_pages import approve
 
 REDIRECT = "https://app.example/callback"
 SMART = {"SMART_CHARGING_DELAY", "SMART_CHARGING_ACTIVE", "SMART_CHARGING_DEADLINE"}
+
+
+def hidden(html, name):
+    """The value of a form field (hidden input or first radio/option) named `name`."""
+    match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
+    assert match, f"no {name} field in {html[:300]}"
+    return match.group(1)
 
 
 class Receiver:
@@ -138,6 +146,24 @@ def test_enode_api_on_a_simulated_car(carport):
     assert user.get(enode + "/me").json()["linkedVendors"] == [{"vendor": "TESLA", "isValid": True}]
     assert user.get(enode + "/vehicles/not-a-vehicle").status_code == 404
     assert user.put(vehicle_url + "/smart-charging-policy", json={"deadline": "7am"}).status_code == 400
+
+    # A charger: Link for a charger vendor is a hosted sign-in at one of the user's charging locations.
+    place = user.post(enode + "/charging-locations", json={"name": "Home", "latitude": 59.91, "longitude": 10.75}).json()
+    link = client.post(enode + "/users/sim-user/link", json={"vendor": "ZAPTEC"}).json()
+    web = requests.Session()
+    page = web.get(link["linkUrl"])
+    signed_in = web.post(f"{carport.base_url}/connect-sessions/{link['linkState']}/charger/sign-in",
+                         data={"key": hidden(page.text, "key"), "brand": "ZAPTEC", "username": "home@example.com", "password": "pw"})
+    chosen = web.post(f"{carport.base_url}/connect-sessions/{link['linkState']}/charger/choose",
+                      data={"key": hidden(signed_in.text, "key"), "serial": hidden(signed_in.text, "serial")}, allow_redirects=False)
+    assert chosen.status_code == 303 and "/connect-sessions/done" in chosen.headers["Location"]
+    charger = user.get(enode + "/chargers", params={"field[]": ["chargeState", "information", "location"]}).json()[0]
+    assert charger["information"]["brand"] == "Zaptec" and charger["location"]["chargingLocationId"] == place["id"]
+    command = client.post(f"{enode}/chargers/{charger['id']}/charging", json={"action": "STOP"}, headers=by_header)
+    if charger["chargeState"]["isPluggedIn"]:
+        assert command.json()["targetType"] == "charger" and command.json()["state"] == "CONFIRMED"
+    else:
+        assert command.status_code == 400 and command.headers["Content-Type"] == "application/problem+json"
 
     receiver.wait_for(lambda e: e["event"] == "user:vehicle:discovered")
     receiver.wait_for(lambda e: e["event"] == "user:vehicle:updated" and "chargeState" in e["vehicle"])

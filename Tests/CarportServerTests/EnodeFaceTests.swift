@@ -365,24 +365,36 @@ import VaporTesting
             #expect((charger["information"] as? [String: Any])?["brand"] as? String == "Zaptec")
             #expect((charger["location"] as? [String: Any])?["chargingLocationId"] as? String == locationID)
             let id = try #require(charger["id"] as? String)
-            let stored = try #require(try await app.db.query(ChargerModel.self).first()?.domain)
             func isCharging() async throws -> Bool? {
                 let (_, _, body) = try await EnodeClient.call(app, .GET, "/enode/chargers/\(id)?field[]=chargeState", token: linked.userToken)
                 return ((body as? [String: Any])?["chargeState"] as? [String: Any])?["isCharging"] as? Bool
             }
-            let charging = "/enode/chargers/\(id)/charging"
-            switch SimulatedChargers.state(of: stored).status {
-            case .disconnected:
-                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .badRequest)
-            case .complete:
-                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .badRequest)
-                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
-            case .charging, .stopped:
-                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"STOP"}"#).0 == .noContent)
-                #expect(try await isCharging() == false)
-                #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .noContent)
-                #expect(try await isCharging() == true)
+            /// Gives the stored charger a serial whose simulated cycle is in `status` this hour.
+            func put(in status: ChargerState.Status) async throws {
+                let serial = try #require((0..<500).map { "ZATEST\(String(format: "%06d", $0))" }
+                    .first { SimulatedChargers.state(serial: $0, maxKW: 22, at: Date()).status == status })
+                let model = try #require(try await ChargerModel.query(on: app.db).first())
+                model.serial = serial
+                try await model.save(on: app.db)
             }
+            let charging = "/enode/chargers/\(id)/charging"
+            try await put(in: .disconnected)
+            #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .badRequest)
+            try await put(in: .complete)
+            #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .badRequest)
+            try await put(in: .charging)
+            let (stopped, headers, _) = try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"STOP"}"#)
+            #expect(stopped == .noContent && headers.first(name: .location)?.contains("/enode/chargers/actions/") == true)
+            #expect(try await isCharging() == false, "a STOP holds a charging car")
+            #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"START"}"#).0 == .noContent)
+            #expect(try await isCharging() == true)
+            let (_, _, action) = try await EnodeClient.call(app, .POST, charging, token: linked.clientToken,
+                                                            headers: ["Enode-User-Id": "user-42"], json: #"{"action":"STOP"}"#)
+            let body = try #require(action as? [String: Any])
+            #expect(body["targetType"] as? String == "charger" && body["targetId"] as? String == id && body["state"] as? String == "CONFIRMED")
+            let actionID = try #require(body["id"] as? String)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/chargers/actions/\(actionID)", token: linked.userToken).0 == .ok)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles/actions/\(actionID)", token: linked.userToken).0 == .notFound)
             #expect(try await EnodeClient.call(app, .POST, charging, token: linked.userToken, json: #"{"action":"PAUSE"}"#).0 == .badRequest)
             #expect(try await EnodeClient.call(app, .GET, "/enode/chargers/\(UUID())", token: linked.userToken).0 == .notFound)
             #expect(try await EnodeClient.call(app, .GET, "/enode/chargers?field[]=odometer", token: linked.userToken).0 == .badRequest)

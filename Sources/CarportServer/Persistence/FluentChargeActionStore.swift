@@ -12,10 +12,10 @@ struct FluentChargeActionStore: LazyDatabaseStore {
         try await actions { $0.where("id", .equal, SQLBind(id)) }.first
     }
 
-    /// The vehicle's pending action, if any.
-    func pending(vehicleID: UUID) async throws -> ChargeAction? {
+    /// The device's pending action, if any.
+    func pending(targetID: UUID) async throws -> ChargeAction? {
         try await actions {
-            $0.where("vehicle_id", .equal, SQLBind(vehicleID)).where("state", .equal, SQLBind(ChargeAction.State.pending.rawValue))
+            $0.where("target_id", .equal, SQLBind(targetID)).where("state", .equal, SQLBind(ChargeAction.State.pending.rawValue))
                 .orderBy("created_at", .descending)
         }.first
     }
@@ -28,7 +28,7 @@ struct FluentChargeActionStore: LazyDatabaseStore {
         if try await self.action(id: action.id) == nil {
             let fixed: [(String, any Encodable & Sendable)] = [
                 ("id", action.id), ("application_id", action.applicationID), ("user_id", action.userID),
-                ("vehicle_id", action.vehicleID), ("kind", action.kind.rawValue), ("created_at", action.createdAt),
+                ("target_type", action.targetType.rawValue), ("target_id", action.targetID), ("kind", action.kind.rawValue), ("created_at", action.createdAt),
             ]
             try await sql.insert(into: Self.schema).columns((fixed + values).map(\.0)).values((fixed + values).map { SQLBind($0.1) }).run()
         } else {
@@ -42,7 +42,9 @@ struct FluentChargeActionStore: LazyDatabaseStore {
         try await filter(sql.select().column("*").from(Self.schema)).all().map { row in
             ChargeAction(
                 id: try row.decode(column: "id", as: UUID.self), applicationID: try row.decode(column: "application_id", as: UUID.self),
-                userID: try row.decode(column: "user_id", as: UUID.self), vehicleID: try row.decode(column: "vehicle_id", as: UUID.self),
+                userID: try row.decode(column: "user_id", as: UUID.self),
+                targetType: ChargeAction.TargetType(rawValue: try row.decode(column: "target_type", as: String.self)) ?? .vehicle,
+                targetID: try row.decode(column: "target_id", as: UUID.self),
                 kind: ChargeAction.Kind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .start,
                 state: ChargeAction.State(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed,
                 failureType: try row.decode(column: "failure_type", as: String?.self),

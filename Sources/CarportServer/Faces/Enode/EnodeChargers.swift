@@ -3,7 +3,7 @@ import CarportCore
 import Foundation
 import Vapor
 
-/// The user's home chargers (enode.md §3.2, 1.4): list and get with `field[]` selection, and START/STOP → 204.
+/// The user's home chargers (enode.md §3.2, 1.4): list and get with `field[]` selection (charging: EnodeActions).
 /// Chargers come from Carport's charger connect step (simulated charger brands) at one of the user's locations.
 struct EnodeChargers {
     enum Field: String, CaseIterable {
@@ -15,7 +15,6 @@ struct EnodeChargers {
     func register(on enode: any RoutesBuilder) {
         enode.get("chargers", use: list)
         enode.get("chargers", ":chargerId", use: get)
-        enode.post("chargers", ":chargerId", "charging", use: charging)
     }
 
     @Sendable func list(request: Request) async throws -> Response {
@@ -31,35 +30,11 @@ struct EnodeChargers {
     @Sendable func get(request: Request) async throws -> Response {
         let caller = try await EnodeCaller.user(request)
         try caller.require(anyOf: Self.readScopes)
-        let charger = try await Self.charger(request, caller: caller)
+        let charger = try await Self.charger(request.parameters.get("chargerId"), request: request, caller: caller)
         return try Response.json(try await Self.body(charger, fields: try Self.fields(request), request: request))
     }
 
-    /// `POST /chargers/{id}/charging {"action"}` → 204; refused (400) when no car is plugged in or the car is full.
-    @Sendable func charging(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: ["control:charger:charging"])
-        let charger = try await Self.charger(request, caller: caller)
-        let start: Bool
-        switch try EnodeRoutes.jsonObject(request)["action"] as? String {
-        case "START": start = true
-        case "STOP": start = false
-        default: throw EnodeProblem.validation("\"action\" must be one of START, STOP")
-        }
-        let state = SimulatedChargers.state(of: charger)
-        if state.status == .disconnected { throw Self.refused("No vehicle is plugged in to the charger.") }
-        if start && state.status == .complete { throw Self.refused("The plugged-in vehicle is fully charged.") }
-        try await request.chargerStore.setCommandedCharging(start, id: charger.id, userID: caller.grant.userID)
-        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: charger.id)
-        return Response(status: .noContent)
-    }
-
-    static func refused(_ detail: String) -> EnodeProblem {
-        EnodeProblem(status: .badRequest, slug: "bad-request", title: "Action could not be performed", detail: detail)
-    }
-
-    static func charger(_ request: Request, caller: EnodeCaller) async throws -> Charger {
-        let id = request.parameters.get("chargerId")
+    static func charger(_ id: String?, request: Request, caller: EnodeCaller) async throws -> Charger {
         guard let uuid = id.flatMap(UUID.init(uuidString:)),
               let charger = try await request.chargerStore.charger(id: uuid, userID: caller.grant.userID)
         else { throw EnodeProblem.notFound("Charger not found", "Could not find charger with ID \(id ?? "")") }
