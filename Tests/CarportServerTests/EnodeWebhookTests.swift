@@ -174,4 +174,21 @@ import VaporTesting
             #expect(names(try await events.scan(applicationID: applicationID)) == ["user:charger:deleted"])
         }
     }
+
+    @Test func privateNetworkTargetsAreRefusedUnlessTheOperatorAllowsThem() async throws {
+        for address in ["10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
+                        "fd12::1", "fe80::1", "::ffff:10.1.2.3", "::"] {
+            #expect(WebhookTarget.isPrivate(address), "\(address)")
+        }
+        for address in ["127.0.0.1", "::1", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:db8::1", "::ffff:8.8.8.8"] {
+            #expect(!WebhookTarget.isPrivate(address), "\(address)")
+        }
+        #expect(throws: WebhookTarget.Refused.self) { try WebhookTarget.check("https://10.0.0.7/hook", allowPrivateNetworks: false) }
+        try WebhookTarget.check("https://10.0.0.7/hook", allowPrivateNetworks: true)
+        try WebhookTarget.check("http://127.0.0.1:9/hook", allowPrivateNetworks: false)
+        try await TestCarport.withApp(environment: ["CARPORT_WEBHOOK_PRIVATE_NETWORKS": "1"]) { app in
+            let linked = try await EnodeClient.link(app)
+            try await configure(app, linked, url: "https://10.0.0.7/hook")
+        }
+    }
 }
