@@ -2,29 +2,54 @@ import CarportCore
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Applications with their secret digests, kept `ttl` seconds so client authentication on the token endpoint needs
-/// no database read. The store drops an entry when it rotates or deletes; other nodes see that within `ttl`.
+/// Applications with their secret digests, kept `ttl` seconds so client authentication on the token endpoint and
+/// API-key authentication (Jedlix face) need no database read. The store drops an entry when it rotates or
+/// deletes; other nodes see that within `ttl`.
 final class ApplicationCache: Sendable {
+    private struct Entry {
+        let application: RegisteredApplication
+        let digests: ApplicationSecretDigests
+        let until: Date
+    }
+
+    private struct Entries {
+        var byID: [UUID: Entry] = [:]
+        var idByAPIKey: [String: UUID] = [:]
+    }
+
     private let ttl: Double
-    private let entries = NIOLockedValueBox<[UUID: (application: RegisteredApplication, digests: ApplicationSecretDigests, until: Date)]>([:])
+    private let entries = NIOLockedValueBox(Entries())
 
     init(ttl: Double = 5) { self.ttl = ttl }
 
     func lookup(id: UUID, now: Date = Date()) -> (RegisteredApplication, ApplicationSecretDigests)? {
         entries.withLockedValue { entries in
-            guard let entry = entries[id], entry.until > now else { return nil }
+            guard let entry = entries.byID[id], entry.until > now else { return nil }
             return (entry.application, entry.digests)
+        }
+    }
+
+    /// The application whose API key has this digest, if cached.
+    func lookup(apiKeyDigest: String, now: Date = Date()) -> RegisteredApplication? {
+        entries.withLockedValue { entries in
+            guard let id = entries.idByAPIKey[apiKeyDigest], let entry = entries.byID[id], entry.until > now,
+                  entry.digests.apiKey == apiKeyDigest
+            else { return nil }
+            return entry.application
         }
     }
 
     func store(_ application: RegisteredApplication, _ digests: ApplicationSecretDigests, now: Date = Date()) {
         entries.withLockedValue { entries in
-            if entries.count >= 10_000 { entries.removeAll(keepingCapacity: true) }
-            entries[application.id] = (application, digests, now.addingTimeInterval(ttl))
+            if entries.byID.count >= 10_000 { entries = Entries() }
+            entries.byID[application.id] = Entry(application: application, digests: digests, until: now.addingTimeInterval(ttl))
+            entries.idByAPIKey[digests.apiKey] = application.id
         }
     }
 
     func remove(id: UUID) {
-        _ = entries.withLockedValue { $0.removeValue(forKey: id) }
+        entries.withLockedValue { entries in
+            if let entry = entries.byID.removeValue(forKey: id) { entries.idByAPIKey.removeValue(forKey: entry.digests.apiKey) }
+        }
     }
 }

@@ -49,7 +49,11 @@ struct FluentApplicationStore: ApplicationStore, LazyDatabaseStore {
     }
 
     func find(apiKeyDigest: String) async throws -> RegisteredApplication? {
-        try await ApplicationModel.query(on: database).filter(\.$apiKeyDigest == apiKeyDigest).first()?.domain
+        if let cached = cache?.lookup(apiKeyDigest: apiKeyDigest) { return cached }
+        guard let model = try await ApplicationModel.query(on: database).filter(\.$apiKeyDigest == apiKeyDigest).first() else { return nil }
+        let application = try model.domain
+        cache?.store(application, model.digests)
+        return application
     }
 
     func find(managementTokenDigest: String) async throws -> RegisteredApplication? {
