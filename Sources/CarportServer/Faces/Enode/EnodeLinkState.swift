@@ -1,3 +1,4 @@
+import CarportConnectors
 import CarportCore
 import Foundation
 
@@ -24,5 +25,39 @@ struct EnodeLinkState: Codable {
               link.applicationID == applicationID, link.expiresAt > now
         else { return nil }
         return link
+    }
+}
+
+/// The body of `POST /users/{userId}/link`, checked (enode.md §2.2): `vendor` (case-insensitive; a charger brand
+/// makes it a charger link), `vendorType` (`vehicle`, `charger`), `userName` (shown to the owner), `userImage` (https).
+struct EnodeLinkOptions {
+    let vendor: String?
+    let isCharger: Bool
+    let userName: String?
+
+    init(_ body: [String: Any], vehicleBrands: [String]) throws {
+        let chargerBrands = SimulatedChargers.brands.map(\.make)
+        let vendorName = (body["vendor"] as? String)?.uppercased()
+        switch body["vendorType"] {
+        case nil: isCharger = vendorName.map(chargerBrands.contains) ?? false
+        case let type as String where ["vehicle", "charger"].contains(type): isCharger = type == "charger"
+        default: throw EnodeProblem.validation("\"vendorType\" must be one of vehicle, charger")
+        }
+        if body["vendor"] != nil {
+            let brands = isCharger ? chargerBrands : vehicleBrands
+            guard let name = vendorName, brands.contains(name) else {
+                throw EnodeProblem.validation("\"vendor\" must be one of \(brands.joined(separator: ", "))")
+            }
+        }
+        vendor = vendorName
+        userName = body["userName"] as? String
+        guard body["userName"] == nil || (userName.map { !$0.isEmpty && $0.count <= 100 } ?? false) else {
+            throw EnodeProblem.validation("\"userName\" must be a string of 1 to 100 characters")
+        }
+        if let image = body["userImage"] {
+            guard let text = image as? String, URLComponents(string: text)?.scheme?.lowercased() == "https" else {
+                throw EnodeProblem.validation("\"userImage\" must be an https URL")
+            }
+        }
     }
 }

@@ -1,4 +1,3 @@
-import CarportConnectors
 import CarportCore
 import Foundation
 import Vapor
@@ -43,32 +42,12 @@ struct EnodeRoutes: RouteCollection {
             throw EnodeProblem.validation("\"userId\" must be a non-empty string")
         }
         let body = try Self.jsonObject(request)
-        let chargerBrands = SimulatedChargers.brands.map(\.make)
-        let vendorName = (body["vendor"] as? String)?.uppercased()
-        let vendorType = body["vendorType"] as? String ?? (vendorName.map(chargerBrands.contains) == true ? "charger" : "vehicle")
-        guard ["vehicle", "charger"].contains(vendorType) else { throw EnodeProblem.validation("\"vendorType\" must be one of vehicle, charger") }
-        var vendor: String?
-        if let value = body["vendor"] {
-            let brands = vendorType == "charger" ? chargerBrands : request.connectors.allBrands.map(\.make)
-            guard value is String, let name = vendorName, brands.contains(name) else {
-                throw EnodeProblem.validation("\"vendor\" must be one of \(brands.joined(separator: ", "))")
-            }
-            vendor = name
-        }
-        let userName = body["userName"] as? String
-        guard body["userName"] == nil || (userName.map { !$0.isEmpty && $0.count <= 100 } ?? false) else {
-            throw EnodeProblem.validation("\"userName\" must be a string of 1 to 100 characters")
-        }
-        if let image = body["userImage"] {
-            guard let text = image as? String, URLComponents(string: text)?.scheme?.lowercased() == "https" else {
-                throw EnodeProblem.validation("\"userImage\" must be an https URL")
-            }
-        }
+        let options = try EnodeLinkOptions(body, vehicleBrands: request.connectors.allBrands.map(\.make))
         let user = try await request.connectionStore.userID(applicationID: applicationID, externalID: userID)
-        if vendorType == "charger" {
+        if options.isCharger {
             return try await linkCharger(request, applicationID: applicationID, user: user, externalID: userID, body: body)
         }
-        let state = try EnodeLinkState(applicationID: applicationID, userID: userID, vendor: vendor, userName: userName,
+        let state = try EnodeLinkState(applicationID: applicationID, userID: userID, vendor: options.vendor, userName: options.userName,
                                        expiresAt: Date().addingTimeInterval(EnodeLinkState.lifetime))
             .seal(with: request.carport.secretBox)
         return try Response.json(.object([("linkState", .string(state))]))
