@@ -70,6 +70,7 @@ public enum CarportServer {
             let webhooks = Task { await WebhookWorker(app: app).run() }
             await TerminationSignal.wait()
             webhooks.cancel()
+            await webhooks.value  // a delivery under way finishes (at most its 5 s timeout) before the database closes
             await app.server.shutdown()
         } catch {
             try? await app.asyncShutdown()
