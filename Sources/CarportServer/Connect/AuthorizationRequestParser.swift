@@ -43,15 +43,7 @@ struct AuthorizationRequestParser {
     func smartcarRequest(_ client: Client) throws(OAuthError) -> AuthorizationRequest {
         try rejectRepeats()
         try expectResponseType("code")
-        let scope = query.nonEmpty("scope") ?? ""
-        let permissions: PermissionRequest
-        do {
-            permissions = try PermissionRequest.parseSmartcarScope(scope)
-        } catch .unknownPermission(let name) {
-            throw .invalidScope("Unknown permission \"\(name)\".")
-        } catch {
-            throw .invalidScope("scope is required: the permissions the application asks for.")
-        }
+        let permissions = try smartcarPermissions(whenMissing: "scope is required: the permissions the application asks for.")
         var request = AuthorizationRequest(
             applicationID: client.application.id, redirectURI: client.redirectURI,
             redirectURIWasExplicit: client.redirectURIWasExplicit, state: client.state, permissions: permissions,
@@ -88,14 +80,7 @@ struct AuthorizationRequestParser {
         guard let make = query.nonEmpty("make")?.uppercased() else {
             throw .invalidRequest("vehicle_id is required (or make, to update the brand's permissions).")
         }
-        let permissions: PermissionRequest
-        do {
-            permissions = try PermissionRequest.parseSmartcarScope(query.nonEmpty("scope") ?? "")
-        } catch .unknownPermission(let name) {
-            throw .invalidScope("Unknown permission \"\(name)\".")
-        } catch {
-            throw .invalidScope("scope is required: the permissions to update at the brand.")
-        }
+        let permissions = try smartcarPermissions(whenMissing: "scope is required: the permissions to update at the brand.")
         var request = AuthorizationRequest(
             applicationID: client.application.id, redirectURI: client.redirectURI,
             redirectURIWasExplicit: client.redirectURIWasExplicit, state: client.state, permissions: permissions,
@@ -130,6 +115,17 @@ struct AuthorizationRequestParser {
     var responseType: String? { query["response_type"] }
 
     // MARK: - Parameters
+
+    /// The Smartcar `scope` parameter as a permission request; `invalid_scope` for an unknown or missing one.
+    private func smartcarPermissions(whenMissing message: String) throws(OAuthError) -> PermissionRequest {
+        do {
+            return try PermissionRequest.parseSmartcarScope(query.nonEmpty("scope") ?? "")
+        } catch .unknownPermission(let name) {
+            throw .invalidScope("Unknown permission \"\(name)\".")
+        } catch {
+            throw .invalidScope(message)
+        }
+    }
 
     private func rejectRepeats() throws(OAuthError) {
         let repeated = query.repeatedNames

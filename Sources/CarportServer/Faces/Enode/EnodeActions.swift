@@ -40,20 +40,16 @@ struct EnodeActions {
     }
 
     @Sendable func vehicleCharging(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: [ChargeAction.TargetType.vehicle.controlScope])
-        let service = request.vehicleService
-        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
+        let (caller, vehicle) = try await EnodeCaller.vehicle(request, anyOf: [ChargeAction.TargetType.vehicle.controlScope])
         let kind = try Self.kind(request)
         return try await start(kind, on: .vehicle, id: vehicle.id, caller: caller, request: request) {
-            try await service.perform(kind == .start ? .startCharge : .stopCharge, on: vehicle, grant: caller.grant)
+            try await request.vehicleService.perform(kind == .start ? .startCharge : .stopCharge, on: vehicle, grant: caller.grant)
         }
     }
 
     /// Refused (400) when no car is plugged in to the charger, or a START when the car is full.
     @Sendable func chargerCharging(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: [ChargeAction.TargetType.charger.controlScope])
+        let caller = try await EnodeCaller.user(request, anyOf: [ChargeAction.TargetType.charger.controlScope])
         let charger = try await EnodeChargers.charger(request.parameters.get("chargerId"), request: request, caller: caller)
         let kind = try Self.kind(request)
         let state = SimulatedChargers.state(of: charger)
@@ -124,8 +120,7 @@ struct EnodeActions {
 
     /// The caller's action of this device type from the path, or 404.
     private static func find(_ type: ChargeAction.TargetType, _ request: Request) async throws -> ChargeAction {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: [type.controlScope])
+        let caller = try await EnodeCaller.user(request, anyOf: [type.controlScope])
         let id = request.parameters.get("actionId").flatMap(UUID.init(uuidString:))
         guard let id, let action = try await request.chargeActionStore.action(id: id), action.targetType == type,
               action.applicationID == caller.grant.applicationID, action.userID == caller.grant.userID

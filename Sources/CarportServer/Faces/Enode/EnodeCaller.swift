@@ -28,6 +28,19 @@ struct EnodeCaller {
         return EnodeCaller(grant: grant, scopes: nil)
     }
 
+    /// The caller of an endpoint whose security is `all` or any one of `scopes`.
+    static func user(_ request: Request, anyOf scopes: [String]) async throws -> EnodeCaller {
+        let caller = try await user(request)
+        try caller.require(anyOf: scopes)
+        return caller
+    }
+
+    /// The caller (holding one of `scopes`) and their vehicle that `{vehicleId}` names.
+    static func vehicle(_ request: Request, anyOf scopes: [String]) async throws -> (EnodeCaller, ConnectedVehicle) {
+        let caller = try await user(request, anyOf: scopes)
+        return (caller, try await caller.vehicle(request.parameters.get("vehicleId"), service: request.vehicleService))
+    }
+
     /// The application behind a client token (admin endpoints).
     static func client(_ request: Request) async throws -> UUID {
         guard let token = request.headers.bearerAuthorization?.token,

@@ -18,8 +18,7 @@ struct EnodeChargers {
     }
 
     @Sendable func list(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: Self.readScopes)
+        let caller = try await EnodeCaller.user(request, anyOf: Self.readScopes)
         let fields = try Self.fields(request)
         let chargers = try await request.chargerStore.chargers(userID: caller.grant.userID)
         var bodies: [JSONValue] = []
@@ -28,8 +27,7 @@ struct EnodeChargers {
     }
 
     @Sendable func get(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: Self.readScopes)
+        let caller = try await EnodeCaller.user(request, anyOf: Self.readScopes)
         let charger = try await Self.charger(request.parameters.get("chargerId"), request: request, caller: caller)
         return try Response.json(try await Self.body(charger, fields: try Self.fields(request), request: request))
     }

@@ -46,8 +46,7 @@ struct EnodeChargingLocations {
     }
 
     private func context(_ request: Request) async throws -> (EnodeCaller, ChargingLocationService) {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: ["charging_location"])
+        let caller = try await EnodeCaller.user(request, anyOf: ["charging_location"])
         return (caller, request.chargingLocationService)
     }
 

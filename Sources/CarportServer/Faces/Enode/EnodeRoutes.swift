@@ -129,8 +129,7 @@ struct EnodeRoutes: RouteCollection {
     }
 
     @Sendable func vehicles(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: EnodeVehicleBody.allScopes)
+        let caller = try await EnodeCaller.user(request, anyOf: EnodeVehicleBody.allScopes)
         let fields = try Self.fields(request, caller: caller)
         let service = request.vehicleService
         var bodies: [JSONValue] = []
@@ -143,8 +142,7 @@ struct EnodeRoutes: RouteCollection {
     }
 
     @Sendable func vehicleByID(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: EnodeVehicleBody.allScopes)
+        let caller = try await EnodeCaller.user(request, anyOf: EnodeVehicleBody.allScopes)
         let fields = try Self.fields(request, caller: caller)
         let service = request.vehicleService
         let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
@@ -154,11 +152,8 @@ struct EnodeRoutes: RouteCollection {
 
     func subObject(_ field: EnodeVehicleBody.Field) -> @Sendable (Request) async throws -> Response {
         { request in
-            let caller = try await EnodeCaller.user(request)
-            try caller.require(anyOf: [field.scope])
-            let service = request.vehicleService
-            let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
-            try service.spendBudget(on: vehicle, grant: caller.grant)
+            let (caller, vehicle) = try await EnodeCaller.vehicle(request, anyOf: [field.scope])
+            try request.vehicleService.spendBudget(on: vehicle, grant: caller.grant)
             return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, userID: caller.grant.userID, request: request).object(field).0)
         }
     }
@@ -166,10 +161,7 @@ struct EnodeRoutes: RouteCollection {
     /// `PUT /vehicles/{id}/smart-charging-policy {isEnabled?, deadline?}`: merged into the stored policy, sent to
     /// the vehicle (which must be able to charge smartly) and echoed.
     @Sendable func setSmartChargingPolicy(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: [EnodeVehicleBody.Field.smartChargingPolicy.scope])
-        let service = request.vehicleService
-        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: service)
+        let (caller, vehicle) = try await EnodeCaller.vehicle(request, anyOf: [EnodeVehicleBody.Field.smartChargingPolicy.scope])
         let body = try Self.jsonObject(request)
         let store = request.smartChargingStore
         var policy = try await store.policy(vehicleID: vehicle.id)
@@ -188,7 +180,7 @@ struct EnodeRoutes: RouteCollection {
         guard !policy.isEnabled || policy.deadlineMinutes != nil else {
             throw EnodeProblem.validation("\"deadline\" is required to enable smart charging")
         }
-        try await service.perform(.setSmartCharging(policy, request.carport.configuration.tariff), on: vehicle, grant: caller.grant)
+        try await request.vehicleService.perform(.setSmartCharging(policy, request.carport.configuration.tariff), on: vehicle, grant: caller.grant)
         try await store.save(policy, vehicleID: vehicle.id)
         await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: vehicle.id)
         return try Response.json(EnodeVehicleBody.policy(policy))
@@ -199,9 +191,7 @@ struct EnodeRoutes: RouteCollection {
     /// `POST /vehicles/{id}/watch {"properties": [...]}`: webhook events for the vehicle are computed on every
     /// worker pass for the next five minutes; echoes the body.
     @Sendable func watch(request: Request) async throws -> Response {
-        let caller = try await EnodeCaller.user(request)
-        try caller.require(anyOf: ["vehicle:location", "vehicle:charge_state"])
-        let vehicle = try await caller.vehicle(request.parameters.get("vehicleId"), service: request.vehicleService)
+        let (caller, vehicle) = try await EnodeCaller.vehicle(request, anyOf: ["vehicle:location", "vehicle:charge_state"])
         let value = try Self.jsonObject(request)["properties"]
         // The 1.3.10 document types `properties` as a string while its example is an array: take either.
         let properties = (value as? [Any])?.compactMap { $0 as? String } ?? (value as? String).map { [$0] } ?? []
