@@ -7,6 +7,18 @@ import VaporTesting
 @testable import CarportServer
 
 @Suite struct PersistenceTests {
+    @Test func applicationCacheFindsByAPIKeyUntilRemovedOrExpired() {
+        let cache = ApplicationCache(ttl: 5)
+        let application = RegisteredApplication(id: UUID(), name: "A", redirectURIs: [], mode: .test, createdAt: Date())
+        let now = Date()
+        cache.store(application, ApplicationSecretDigests(clientSecret: "c", managementToken: "m", apiKey: "k"), now: now)
+        #expect(cache.lookup(apiKeyDigest: "k", now: now)?.id == application.id)
+        #expect(cache.lookup(apiKeyDigest: "other", now: now) == nil)
+        #expect(cache.lookup(apiKeyDigest: "k", now: now.addingTimeInterval(6)) == nil, "entries expire")
+        cache.remove(id: application.id)
+        #expect(cache.lookup(apiKeyDigest: "k", now: now) == nil, "a deleted application's key stops working at once")
+    }
+
     @Test func noSecretIsStoredInPlaintext() async throws {
         try await TestCarport.withApp { app in
             let credentials = try await app.applicationRegistry.create(
