@@ -3,7 +3,6 @@ import CarportServer
 import Foundation
 import Logging
 
-@main
 struct CarportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "carport",

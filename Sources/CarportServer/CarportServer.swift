@@ -43,7 +43,8 @@ public enum CarportServer {
             TeslaFleetClient(configuration: $0, store: FluentTeslaCredentialStore(
                 resolveDatabase: { [unowned app] in app.db }, box: secretBox))
         }
-        app.carport = CarportServices(configuration: configuration, secretBox: secretBox, tesla: tesla)
+        app.carport = CarportServices(configuration: configuration, secretBox: secretBox, tesla: tesla,
+                                      database: { [unowned app] in app.db })
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port
         try DatabaseSetup.register(configuration.database, on: app)

@@ -1,5 +1,6 @@
 import CarportConnectors
 import CarportCore
+import Fluent
 import Vapor
 
 /// The services a configured Carport application carries (one shared instance).
@@ -17,11 +18,14 @@ final class CarportServices: Sendable {
     let vinLocks = KeyedLocks()
     let webhookScanLocks = KeyedLocks()
     let watchList = WatchList()
+    let tokenWrites: TokenWriteBatches
     /// Tesla's Fleet API for live mode, when the operator configured it.
     let tesla: TeslaFleetClient?
 
-    init(configuration: CarportConfiguration, secretBox: SecretBox, tesla: TeslaFleetClient?) {
+    init(configuration: CarportConfiguration, secretBox: SecretBox, tesla: TeslaFleetClient?,
+         database: @escaping @Sendable () -> any Database) {
         self.configuration = configuration
+        tokenWrites = TokenWriteBatches(resolveDatabase: database)
         self.secretBox = secretBox
         self.tesla = tesla
         rateBudgets = RateBudgets(perApplication: configuration.applicationRateLimit, perVehicle: configuration.vehicleRateLimit)
@@ -53,7 +57,7 @@ extension Request {
                             userTokenKeys: FluentUserTokenKeyStore(resolveDatabase: { [db] in db }, box: carport.secretBox))
     }
     var authorizationServer: AuthorizationServer {
-        AuthorizationServer(store: FluentOAuthStore(database: self.db), cache: carport.grantCache)
+        AuthorizationServer(store: FluentOAuthStore(database: self.db, batches: carport.tokenWrites), cache: carport.grantCache)
     }
     var connectionStore: FluentConnectionStore { FluentConnectionStore(database: self.db, cache: carport.vehicleCache) }
 

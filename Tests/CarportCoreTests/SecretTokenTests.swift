@@ -25,4 +25,24 @@ import Testing
         #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
         #expect(Base64URL.decode(text) == data)
     }
+
+    @Test func base64URLMatchesTheRFC4648Vectors() {
+        let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy"]
+        for (plain, encoded) in vectors { #expect(Base64URL.encode(Data(plain.utf8)) == encoded) }
+        #expect(Base64URL.encode(Data([0xfb, 0xff, 0xbf])) == "-_-_")
+        let bytes = Data((0..<300).map { UInt8($0 % 256) })
+        #expect(Base64URL.encode(bytes) == bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
+    }
+
+    @Test func secureRandomUUIDsAreVersion4AndDistinct() {
+        let ids = (0..<100).map { _ in SecureRandom.uuid() }
+        #expect(Set(ids).count == 100)
+        for id in ids {
+            let text = id.uuidString
+            #expect(Array(text)[14] == "4")
+            #expect("89AB".contains(Array(text)[19]))
+        }
+        #expect(SecureRandom.bytes(32).count == 32)
+    }
 }

@@ -19,6 +19,33 @@ import VaporTesting
         #expect(cache.lookup(apiKeyDigest: "k", now: now) == nil, "a deleted application's key stops working at once")
     }
 
+    @Test func aRefreshTokenPresentedTwiceInOneBatchIsClaimedOnceAndOnlyByItsApplication() async throws {
+        try await TestCarport.withApp { app in
+            let ownerID = try #require(UUID(uuidString: try await app.applicationRegistry.create(
+                name: "Owner", redirectURIs: ["https://example.com/cb"]).clientId))
+            let otherID = try #require(UUID(uuidString: try await app.applicationRegistry.create(
+                name: "Other", redirectURIs: ["https://example.com/cb"]).clientId))
+            let now = Date()
+            let token = StoredToken(digest: "d1", kind: .refresh, applicationID: ownerID, grantID: nil,
+                                    familyID: UUID(), scope: "s", issuedAt: now, expiresAt: now.addingTimeInterval(60))
+            let expired = StoredToken(digest: "d2", kind: .refresh, applicationID: ownerID, grantID: nil,
+                                      familyID: UUID(), scope: "s", issuedAt: now, expiresAt: now.addingTimeInterval(-1))
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await TokenWriteBatches.insert([token, expired], on: sql)
+            func rotation(_ digest: String, _ applicationID: UUID) -> TokenWriteBatches.Rotation {
+                .init(digest: digest, applicationID: applicationID, at: now, replacements: { _ in [] })
+            }
+            let claimed = try await TokenWriteBatches.claim(
+                [rotation("d1", otherID), rotation("d1", ownerID),
+                 rotation("d1", ownerID), rotation("d2", ownerID), rotation("none", ownerID)],
+                on: sql)
+            #expect(claimed.map { $0?.digest } == [nil, "d1", nil, nil, nil],
+                    "another application's claim, the second claim of one token and an expired token all fail")
+            let again = try await TokenWriteBatches.claim([rotation("d1", ownerID)], on: sql)
+            #expect(again == [nil], "a claimed token stays claimed")
+        }
+    }
+
     @Test func noSecretIsStoredInPlaintext() async throws {
         try await TestCarport.withApp { app in
             let credentials = try await app.applicationRegistry.create(

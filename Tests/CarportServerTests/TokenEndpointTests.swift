@@ -131,6 +131,47 @@ import VaporTesting
         }
     }
 
+    @Test func concurrentRefreshesAreEachRotatedOnceAndARacingReplayStillRevokesTheFamily() async throws {
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app)
+            var refreshTokens: [String] = []
+            for _ in 0..<6 {
+                let (_, _, tokens) = try await exchange(app, client, code: try await code(app, client))
+                refreshTokens.append(try #require(tokens["refresh_token"] as? String))
+            }
+            // The first token is presented twice at once (a replay racing the original); the others once each.
+            let presented = [refreshTokens[0]] + refreshTokens
+            typealias Answer = (index: Int, status: HTTPStatus, access: String?, refresh: String?)
+            let answers = try await withThrowingTaskGroup(of: Answer.self) { group in
+                for (index, token) in presented.enumerated() {
+                    group.addTask {
+                        let (status, _, json) = try await client.tokenRequest(
+                            app, [("grant_type", "refresh_token"), ("refresh_token", token)])
+                        return (index, status, json["access_token"] as? String, json["refresh_token"] as? String)
+                    }
+                }
+                var answers: [Answer] = []
+                for try await answer in group { answers.append(answer) }
+                return answers.sorted { $0.index < $1.index }
+            }
+            let raced = answers.filter { $0.index <= 1 }
+            #expect(raced.filter { $0.status == .ok }.count == 1, "one of the two racing presentations wins")
+            #expect(raced.filter { $0.status == .badRequest }.count == 1)
+            let winner = try #require(raced.first { $0.status == .ok }?.access)
+            #expect(try await !isActive(app, client, winner), "the replay revoked the winner's new tokens too")
+
+            let others = answers.filter { $0.index >= 2 }
+            #expect(others.allSatisfy { $0.status == .ok })
+            #expect(Set(others.compactMap(\.refresh)).count == 5)
+            for answer in others {
+                #expect(try await isActive(app, client, try #require(answer.access)))
+                let (status, _, _) = try await client.tokenRequest(
+                    app, [("grant_type", "refresh_token"), ("refresh_token", try #require(answer.refresh))])
+                #expect(status == .ok, "each rotated-to refresh token works")
+            }
+        }
+    }
+
     @Test func refreshTokensAreBoundToTheirClient() async throws {
         try await TestCarport.withApp { app in
             let client = try await TestClient.register(app)

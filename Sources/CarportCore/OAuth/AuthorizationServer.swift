@@ -32,7 +32,7 @@ public struct AuthorizationServer: Sendable {
         try await store.insertCode(StoredAuthorizationCode(
             digest: SecretToken.digest(code), applicationID: grant.applicationID, grantID: grant.id,
             redirectURI: redirectURI, redirectURIWasExplicit: redirectURIWasExplicit, codeChallenge: codeChallenge,
-            familyID: UUID(), expiresAt: now().addingTimeInterval(lifetimes.code)))
+            familyID: SecureRandom.uuid(), expiresAt: now().addingTimeInterval(lifetimes.code)))
         return code
     }
 
@@ -73,14 +73,20 @@ public struct AuthorizationServer: Sendable {
     }
 
     /// The `refresh_token` grant with rotation: presenting a token that was already rotated revokes its family.
+    /// The new tokens take the grant, family and scope of the one they replace (a grant never changes).
     public func refresh(client: RegisteredApplication, refreshToken: String) async throws -> TokenResponse {
         let invalid = OAuthError.invalidGrant("Invalid refresh_token: \(refreshToken).")
         let digest = SecretToken.digest(refreshToken)
         let time = now()
-        if let claimed = try await store.claimRefreshToken(digest: digest, applicationID: client.id, at: time) {
-            guard let familyID = claimed.familyID, let grantID = claimed.grantID, let grant = try await grant(id: grantID)
-            else { throw invalid }
-            return try await issueTokens(grant: grant, familyID: familyID)
+        let secrets = NewSecrets(withRefresh: true), lifetimes = lifetimes
+        let claimed = try await store.rotateRefreshToken(digest: digest, applicationID: client.id, at: time) { claimed in
+            guard let grantID = claimed.grantID, let familyID = claimed.familyID else { return [] }
+            return secrets.rows(applicationID: claimed.applicationID, grantID: grantID, familyID: familyID,
+                                scope: claimed.scope, at: time, lifetimes: lifetimes)
+        }
+        if let claimed {
+            guard claimed.grantID != nil, claimed.familyID != nil else { throw invalid }
+            return secrets.response(scope: claimed.scope, lifetimes: lifetimes)
         }
         // Unknown, another client's, expired, revoked — or used before: a replay, which ends the whole family.
         if let stored = try await store.token(digest: digest), stored.kind == .refresh, stored.applicationID == client.id,
@@ -143,24 +149,40 @@ public struct AuthorizationServer: Sendable {
     }
 
     private func issueTokens(grant: Grant, familyID: UUID) async throws -> TokenResponse {
-        let time = now()
-        let access = SecretToken.generate(prefix: Prefix.access)
-        var tokens = [StoredToken(
-            digest: SecretToken.digest(access), kind: .access, applicationID: grant.applicationID, grantID: grant.id,
-            familyID: familyID, scope: grant.scope, issuedAt: time,
-            expiresAt: time.addingTimeInterval(lifetimes.accessToken))]
-        var refresh: String?
-        if grant.issuesRefreshTokens {
-            let token = SecretToken.generate(prefix: Prefix.refresh)
-            tokens.append(StoredToken(
-                digest: SecretToken.digest(token), kind: .refresh, applicationID: grant.applicationID,
-                grantID: grant.id, familyID: familyID, scope: grant.scope, issuedAt: time,
-                expiresAt: time.addingTimeInterval(lifetimes.refreshToken)))
-            refresh = token
+        let secrets = NewSecrets(withRefresh: grant.issuesRefreshTokens)
+        try await store.insertTokens(secrets.rows(
+            applicationID: grant.applicationID, grantID: grant.id, familyID: familyID, scope: grant.scope, at: now(),
+            lifetimes: lifetimes))
+        return secrets.response(scope: grant.scope, lifetimes: lifetimes)
+    }
+}
+
+/// A new access token, and refresh token when the grant issues them: the secrets handed out once, and the rows
+/// stored for them.
+private struct NewSecrets: Sendable {
+    let access: String
+    let refresh: String?
+
+    init(withRefresh: Bool) {
+        access = SecretToken.generate(prefix: AuthorizationServer.Prefix.access)
+        refresh = withRefresh ? SecretToken.generate(prefix: AuthorizationServer.Prefix.refresh) : nil
+    }
+
+    func rows(applicationID: UUID, grantID: UUID, familyID: UUID, scope: String, at time: Date,
+              lifetimes: TokenLifetimes) -> [StoredToken] {
+        var rows = [StoredToken(
+            digest: SecretToken.digest(access), kind: .access, applicationID: applicationID, grantID: grantID,
+            familyID: familyID, scope: scope, issuedAt: time, expiresAt: time.addingTimeInterval(lifetimes.accessToken))]
+        if let refresh {
+            rows.append(StoredToken(
+                digest: SecretToken.digest(refresh), kind: .refresh, applicationID: applicationID, grantID: grantID,
+                familyID: familyID, scope: scope, issuedAt: time, expiresAt: time.addingTimeInterval(lifetimes.refreshToken)))
         }
-        try await store.insertTokens(tokens)
-        return TokenResponse(
-            accessToken: access, expiresIn: Int(lifetimes.accessToken), refreshToken: refresh, scope: grant.scope)
+        return rows
+    }
+
+    func response(scope: String, lifetimes: TokenLifetimes) -> TokenResponse {
+        TokenResponse(accessToken: access, expiresIn: Int(lifetimes.accessToken), refreshToken: refresh, scope: scope)
     }
 }
 

@@ -20,9 +20,12 @@ public protocol OAuthStore: Sendable {
 
     func insertTokens(_ tokens: [StoredToken]) async throws
     func token(digest: String) async throws -> StoredToken?
-    /// Marks the application's refresh token used, in one step, if it is unused, unrevoked and unexpired at `at`;
-    /// returns it then, nil otherwise (the one write of the refresh grant's happy path).
-    func claimRefreshToken(digest: String, applicationID: UUID, at: Date) async throws -> StoredToken?
+    /// Refresh-token rotation, atomically: marks the application's refresh token used if it is unused, unrevoked and
+    /// unexpired at `at`, and stores the tokens `replacements` makes from it in the same transaction. Returns the
+    /// claimed token, nil when there was none to claim.
+    func rotateRefreshToken(
+        digest: String, applicationID: UUID, at: Date, replacements: @escaping @Sendable (StoredToken) -> [StoredToken]
+    ) async throws -> StoredToken?
     func revokeToken(digest: String, at: Date) async throws
     func revokeFamily(_ familyID: UUID, at: Date) async throws
 }

@@ -8,9 +8,7 @@ import Foundation
 public enum SecretToken {
     /// A new random secret: 32 random bytes, base64url without padding (43 characters), behind a readable prefix.
     public static func generate(prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + Base64URL.encode(Data(bytes))
+        prefix + Base64URL.encode(Data(SecureRandom.bytes(32)))
     }
 
     /// The stored form of a secret: lowercase hex SHA-256.
@@ -38,11 +36,22 @@ public enum SecretToken {
 /// Base64url (RFC 4648 §5) without padding.
 public enum Base64URL {
     public static func encode(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var output: [UInt8] = []
+        output.reserveCapacity((data.count * 4 + 2) / 3)
+        var bits = 0, bitCount = 0
+        for byte in data {
+            bits = ((bits << 8) | Int(byte)) & 0xfff
+            bitCount += 8
+            while bitCount >= 6 {
+                bitCount -= 6
+                output.append(alphabet[(bits >> bitCount) & 0x3f])
+            }
+        }
+        if bitCount > 0 { output.append(alphabet[(bits << (6 - bitCount)) & 0x3f]) }
+        return String(decoding: output, as: UTF8.self)
     }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     public static func decode(_ text: String) -> Data? {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")

@@ -24,8 +24,8 @@ struct ClientAuthentication {
         let clientID: String, secret: String
         if let basic {
             method = .basic
-            clientID = basic.username.removingPercentEncoding ?? basic.username
-            secret = basic.password.removingPercentEncoding ?? basic.password
+            clientID = PercentDecoding.decode(basic.username, plusAsSpace: false) ?? basic.username
+            secret = PercentDecoding.decode(basic.password, plusAsSpace: false) ?? basic.password
         } else if let postID, let postSecret {
             method = .post
             clientID = postID

@@ -24,8 +24,8 @@ struct FormParameters: Sendable {
         return value
     }
 
+    /// Malformed escapes are kept as they came (with `+` still read as a space).
     private static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        PercentDecoding.decode(text, plusAsSpace: true) ?? text.replacingOccurrences(of: "+", with: " ")
     }
 }

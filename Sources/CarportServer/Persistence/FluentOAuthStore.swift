@@ -4,11 +4,14 @@ import Foundation
 import SQLKit
 
 /// `OAuthStore` backed by Fluent; single-use marking is one conditional UPDATE … RETURNING, so it is atomic.
+/// Token writes go through the process's `TokenWriteBatches`.
 struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
     let resolveDatabase: @Sendable () -> any Database
+    let batches: TokenWriteBatches
 
-    init(database: @autoclosure @escaping @Sendable () -> any Database) {
+    init(database: @autoclosure @escaping @Sendable () -> any Database, batches: TokenWriteBatches) {
         resolveDatabase = database
+        self.batches = batches
     }
 
     func insertGrant(_ grant: Grant) async throws {
@@ -74,7 +77,7 @@ struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
 
     func insertCode(_ code: StoredAuthorizationCode) async throws {
         try await sql.insert(into: AuthorizationCodeModel.schema).columns(Self.codeColumns).values(
-            SQLBind(UUID()), SQLBind(code.digest), SQLBind(code.applicationID), SQLBind(code.grantID),
+            SQLBind(SecureRandom.uuid()), SQLBind(code.digest), SQLBind(code.applicationID), SQLBind(code.grantID),
             SQLBind(code.redirectURI), SQLBind(code.redirectURIWasExplicit), SQLBind(code.codeChallenge),
             SQLBind(code.familyID), SQLBind(code.expiresAt), SQLBind(code.usedAt)
         ).run()
@@ -105,57 +108,25 @@ struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
     private static let codeColumns = ["id", "digest", "application_id", "grant_id", "redirect_uri", "redirect_uri_explicit",
                                       "code_challenge", "family_id", "expires_at", "used_at"]
 
-    /// Tokens are on the hot path of every refresh and read: plain SQL, without Fluent's per-model reflection.
+    /// Tokens are on the hot path of every refresh and read: plain SQL, without Fluent's per-model reflection, and
+    /// group-committed with the other token writes under way.
     func insertTokens(_ tokens: [StoredToken]) async throws {
-        var insert = try sql.insert(into: TokenModel.schema).columns(Self.tokenColumns)
-        for token in tokens {
-            insert = insert.values([
-                SQLBind(UUID()), SQLBind(token.digest), SQLBind(token.kind.rawValue), SQLBind(token.applicationID),
-                SQLBind(token.grantID), SQLBind(token.familyID), SQLBind(token.scope), SQLBind(token.issuedAt),
-                SQLBind(token.expiresAt), SQLBind(token.usedAt), SQLBind(token.revokedAt),
-            ])
-        }
-        try await insert.run()
+        try await batches.inserts.submit(tokens)
     }
 
     func token(digest: String) async throws -> StoredToken? {
-        guard let row = try await sql.select().columns(Self.tokenColumns).from(TokenModel.schema)
+        guard let row = try await sql.select().columns(TokenWriteBatches.tokenColumns).from(TokenModel.schema)
             .where("digest", .equal, digest).first()
         else { return nil }
-        return try Self.token(row)
+        return try TokenWriteBatches.storedToken(row)
     }
 
-    func claimRefreshToken(digest: String, applicationID: UUID, at time: Date) async throws -> StoredToken? {
-        guard let row = try await sql.update(TokenModel.schema)
-            .set("used_at", to: time)
-            .where("digest", .equal, digest)
-            .where("kind", .equal, TokenKind.refresh.rawValue)
-            .where("application_id", .equal, applicationID)
-            .where("used_at", .is, SQLLiteral.null)
-            .where("revoked_at", .is, SQLLiteral.null)
-            .where("expires_at", .greaterThan, time)
-            .returning(Self.tokenColumns.map { SQLColumn($0) })
-            .first()
-        else { return nil }
-        return try Self.token(row)
+    func rotateRefreshToken(
+        digest: String, applicationID: UUID, at time: Date, replacements: @escaping @Sendable (StoredToken) -> [StoredToken]
+    ) async throws -> StoredToken? {
+        try await batches.rotations.submit(
+            .init(digest: digest, applicationID: applicationID, at: time, replacements: replacements))
     }
-
-    private static func token(_ row: any SQLRow) throws -> StoredToken? {
-        guard let kind = TokenKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
-        return StoredToken(
-            digest: try row.decode(column: "digest", as: String.self), kind: kind,
-            applicationID: try row.decode(column: "application_id", as: UUID.self),
-            grantID: try row.decode(column: "grant_id", as: UUID?.self),
-            familyID: try row.decode(column: "family_id", as: UUID?.self),
-            scope: try row.decode(column: "scope", as: String.self),
-            issuedAt: try row.decode(column: "issued_at", as: Date.self),
-            expiresAt: try row.decode(column: "expires_at", as: Date.self),
-            usedAt: try row.decode(column: "used_at", as: Date?.self),
-            revokedAt: try row.decode(column: "revoked_at", as: Date?.self))
-    }
-
-    private static let tokenColumns = ["id", "digest", "kind", "application_id", "grant_id", "family_id", "scope",
-                                       "issued_at", "expires_at", "used_at", "revoked_at"]
 
     func revokeToken(digest: String, at time: Date) async throws {
         try await TokenModel.query(on: database).filter(\.$digest == digest).filter(\.$revokedAt == nil)
