@@ -3,6 +3,7 @@ import CarportServer
 import Foundation
 import Logging
 
+@main
 struct CarportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "carport",
