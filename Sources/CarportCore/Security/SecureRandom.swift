@@ -5,7 +5,7 @@ import Foundation
 /// from `SystemRandomNumberGenerator` costs a call per draw, and Foundation's `UUID()` opens `/dev/urandom` every
 /// time on Linux: both showed up in the token endpoint's profile.)
 public enum SecureRandom {
-    /// `count` random bytes (a multiple of 8).
+    /// `count` random bytes.
     public static func bytes(_ count: Int) -> [UInt8] {
         SymmetricKey(size: SymmetricKeySize(bitCount: count * 8)).withUnsafeBytes { Array($0) }
     }
