@@ -29,8 +29,8 @@ import Testing
         let first = Task { try await commit.submit(0) }
         while await recorder.batches.isEmpty { await Task.yield() }
         let others = (1...5).map { value in Task { try await commit.submit(value) } }
-        // Let every submission reach the queue before the first write finishes.
-        try await Task.sleep(for: .milliseconds(50))
+        // Every submission reaches the queue before the first write finishes.
+        while await commit.waiting < 5 { await Task.yield() }
         await recorder.release()
         #expect(try await first.value == 0)
         var answers: [Int] = []

@@ -15,9 +15,10 @@ import VaporTesting
         #expect(status == .noContent)
     }
 
-    private func dispatcher(_ app: Application, base: Double = 0.01, maxFailures: Int = 16) -> WebhookDispatcher {
+    /// Back-off of 60 s on a clock the test advances; created after the endpoint is configured, so it is due.
+    private func dispatcher(_ app: Application, clock: SteppedClock = SteppedClock(), maxFailures: Int = 16) -> WebhookDispatcher {
         WebhookDispatcher(store: store(app), transport: HTTPWebhookTransport(allowPrivateNetworks: false),
-                          policy: WebhookRetryPolicy(base: base, cap: base, maxFailures: maxFailures))
+                          policy: WebhookRetryPolicy(base: 60, cap: 60, maxFailures: maxFailures), now: clock.now)
     }
 
     private func store(_ app: Application) -> FluentWebhookStore {
@@ -34,11 +35,13 @@ import VaporTesting
             let (linked, vin, applicationID, simulator) = try await EnodeClient.linkSimulated(app)
             await receiver.answer([.serviceUnavailable])
             try await configure(app, linked, url: receiver.url)
-            let delivery = dispatcher(app, base: 0.1)
+            let clock = SteppedClock()
+            let delivery = dispatcher(app, clock: clock)
             #expect(try await delivery.deliverDue() == 0, "503: kept for a retry")
+            clock.advance(seconds: 59)
             #expect(try await delivery.deliverDue() == 0, "backing off: nothing sent")
             #expect(await receiver.deliveries.count == 1)
-            try await Task.sleep(for: .milliseconds(150))
+            clock.advance(seconds: 2)
             #expect(try await delivery.deliverDue() == 1)
             let deliveries = await receiver.deliveries
             #expect(deliveries.count == 2 && deliveries.allSatisfy { $0.isSigned(with: secret) })
@@ -91,10 +94,11 @@ import VaporTesting
             let applicationID = try #require(UUID(uuidString: linked.client.id))
             await receiver.answer([.internalServerError, .badGateway, .internalServerError, .badGateway])
             try await configure(app, linked, url: receiver.url)
-            let delivery = dispatcher(app, maxFailures: 3)
+            let clock = SteppedClock()
+            let delivery = dispatcher(app, clock: clock, maxFailures: 3)
             for _ in 0..<3 {
                 #expect(try await delivery.deliverDue() == 0)
-                try await Task.sleep(for: .milliseconds(20))
+                clock.advance(seconds: 61)
             }
             #expect(try await store(app).endpoint(applicationID: applicationID)?.isActive == false)
             #expect(try await delivery.deliverDue() == 0)
@@ -132,13 +136,14 @@ import VaporTesting
             let first = try await start()
             let linked = try await EnodeClient.link(first)
             try await configure(first, linked, url: "http://127.0.0.1:\(port)/hook")
-            #expect(try await dispatcher(first).deliverDue() == 0, "nobody listens yet")
+            let clock = SteppedClock()
+            #expect(try await dispatcher(first, clock: clock).deliverDue() == 0, "nobody listens yet")
             try await first.asyncShutdown()
 
             let receiver = try await WebhookReceiver.start(port: port)
             let second = try await start()
-            try await Task.sleep(for: .milliseconds(30))
-            let delivered = try await dispatcher(second).deliverDue()
+            clock.advance(seconds: 61)
+            let delivered = try await dispatcher(second, clock: clock).deliverDue()
             try await second.asyncShutdown()
             try await receiver.stop()
             #expect(delivered == 1)

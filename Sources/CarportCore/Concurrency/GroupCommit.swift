@@ -16,6 +16,9 @@ public actor GroupCommit<Input: Sendable, Output: Sendable> {
         self.write = write
     }
 
+    /// Submissions queued for the next batch (not counting the batch being written).
+    public var waiting: Int { pending.count }
+
     public func submit(_ input: Input) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             pending.append((input, continuation))
