@@ -19,30 +19,50 @@ import VaporTesting
         #expect(cache.lookup(apiKeyDigest: "k", now: now) == nil, "a deleted application's key stops working at once")
     }
 
-    @Test func aRefreshTokenPresentedTwiceInOneBatchIsClaimedOnceAndOnlyByItsApplication() async throws {
+    @Test func aRotationBatchClaimsEachTokenOnceAndStoresOnlyTheWinnersReplacements() async throws {
         try await TestCarport.withApp { app in
             let ownerID = try #require(UUID(uuidString: try await app.applicationRegistry.create(
                 name: "Owner", redirectURIs: ["https://example.com/cb"]).clientId))
             let otherID = try #require(UUID(uuidString: try await app.applicationRegistry.create(
                 name: "Other", redirectURIs: ["https://example.com/cb"]).clientId))
+            let user = ApplicationUserModel(applicationID: ownerID, externalID: "owner-1")
+            try await user.create(on: app.db)
             let now = Date()
-            let token = StoredToken(digest: "d1", kind: .refresh, applicationID: ownerID, grantID: nil,
-                                    familyID: UUID(), scope: "s", issuedAt: now, expiresAt: now.addingTimeInterval(60))
-            let expired = StoredToken(digest: "d2", kind: .refresh, applicationID: ownerID, grantID: nil,
-                                      familyID: UUID(), scope: "s", issuedAt: now, expiresAt: now.addingTimeInterval(-1))
-            let sql = try #require(app.db as? any SQLDatabase)
-            try await TokenWriteBatches.insert([token, expired], on: sql)
-            func rotation(_ digest: String, _ applicationID: UUID) -> TokenWriteBatches.Rotation {
-                .init(digest: digest, applicationID: applicationID, at: now, replacements: { _ in [] })
+            let grant = Grant(applicationID: ownerID, userID: try user.requireID(), vehicleIDs: [], permissions: [],
+                              mode: .test, scope: "read_battery", issuesRefreshTokens: true, createdAt: now)
+            let store = FluentOAuthStore(database: app.db, batches: app.carport.tokenWrites)
+            try await store.insertGrant(grant)
+            func refreshToken(_ digest: String, expiresIn: Double) -> StoredToken {
+                StoredToken(digest: digest, kind: .refresh, applicationID: ownerID, grantID: grant.id, familyID: UUID(),
+                            scope: grant.scope, issuedAt: now, expiresAt: now.addingTimeInterval(expiresIn))
             }
-            let claimed = try await TokenWriteBatches.claim(
-                [rotation("d1", otherID), rotation("d1", ownerID),
-                 rotation("d1", ownerID), rotation("d2", ownerID), rotation("none", ownerID)],
+            let live = refreshToken("d1", expiresIn: 60), expired = refreshToken("d2", expiresIn: -1)
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await TokenWriteBatches.insert([live, expired], on: sql)
+            func rotation(_ digest: String, _ applicationID: UUID, _ new: String) -> TokenWriteBatches.Rotation {
+                .init(digest: digest, applicationID: applicationID, at: now, replacements: [
+                    TokenReplacement(digest: new + "-access", kind: .access, issuedAt: now, expiresAt: now.addingTimeInterval(30)),
+                    TokenReplacement(digest: new + "-refresh", kind: .refresh, issuedAt: now, expiresAt: now.addingTimeInterval(90)),
+                ])
+            }
+            let claimed = try await TokenWriteBatches.rotate(
+                [rotation("d1", otherID, "other"), rotation("d1", ownerID, "first"), rotation("d1", ownerID, "second"),
+                 rotation("d2", ownerID, "expired"), rotation("none", ownerID, "unknown")],
                 on: sql)
             #expect(claimed.map { $0?.digest } == [nil, "d1", nil, nil, nil],
                     "another application's claim, the second claim of one token and an expired token all fail")
-            let again = try await TokenWriteBatches.claim([rotation("d1", ownerID)], on: sql)
+            #expect(try await store.token(digest: "d1")?.usedAt != nil)
+            let winner = try #require(try await store.token(digest: "first-refresh"))
+            #expect(winner.applicationID == ownerID && winner.grantID == grant.id && winner.familyID == live.familyID)
+            #expect(winner.scope == grant.scope && winner.usedAt == nil && winner.revokedAt == nil)
+            #expect(try await store.token(digest: "first-access")?.kind == .access)
+            for loser in ["other", "second", "expired", "unknown"] {
+                #expect(try await store.token(digest: loser + "-access") == nil, "\(loser)")
+                #expect(try await store.token(digest: loser + "-refresh") == nil, "\(loser)")
+            }
+            let again = try await TokenWriteBatches.rotate([rotation("d1", ownerID, "replay")], on: sql)
             #expect(again == [nil], "a claimed token stays claimed")
+            #expect(try await store.token(digest: "replay-refresh") == nil)
         }
     }
 

@@ -78,12 +78,10 @@ public struct AuthorizationServer: Sendable {
         let invalid = OAuthError.invalidGrant("Invalid refresh_token: \(refreshToken).")
         let digest = SecretToken.digest(refreshToken)
         let time = now()
-        let secrets = NewSecrets(withRefresh: true), lifetimes = lifetimes
-        let claimed = try await store.rotateRefreshToken(digest: digest, applicationID: client.id, at: time) { claimed in
-            guard let grantID = claimed.grantID, let familyID = claimed.familyID else { return [] }
-            return secrets.rows(applicationID: claimed.applicationID, grantID: grantID, familyID: familyID,
-                                scope: claimed.scope, at: time, lifetimes: lifetimes)
-        }
+        let secrets = NewSecrets(withRefresh: true)
+        let claimed = try await store.rotateRefreshToken(
+            digest: digest, applicationID: client.id, at: time,
+            replacements: secrets.replacements(at: time, lifetimes: lifetimes))
         if let claimed {
             guard claimed.grantID != nil, claimed.familyID != nil else { throw invalid }
             return secrets.response(scope: claimed.scope, lifetimes: lifetimes)
@@ -168,17 +166,22 @@ private struct NewSecrets: Sendable {
         refresh = withRefresh ? SecretToken.generate(prefix: AuthorizationServer.Prefix.refresh) : nil
     }
 
-    func rows(applicationID: UUID, grantID: UUID, familyID: UUID, scope: String, at time: Date,
-              lifetimes: TokenLifetimes) -> [StoredToken] {
-        var rows = [StoredToken(
-            digest: SecretToken.digest(access), kind: .access, applicationID: applicationID, grantID: grantID,
-            familyID: familyID, scope: scope, issuedAt: time, expiresAt: time.addingTimeInterval(lifetimes.accessToken))]
+    func replacements(at time: Date, lifetimes: TokenLifetimes) -> [TokenReplacement] {
+        var rows = [TokenReplacement(digest: SecretToken.digest(access), kind: .access, issuedAt: time,
+                                     expiresAt: time.addingTimeInterval(lifetimes.accessToken))]
         if let refresh {
-            rows.append(StoredToken(
-                digest: SecretToken.digest(refresh), kind: .refresh, applicationID: applicationID, grantID: grantID,
-                familyID: familyID, scope: scope, issuedAt: time, expiresAt: time.addingTimeInterval(lifetimes.refreshToken)))
+            rows.append(TokenReplacement(digest: SecretToken.digest(refresh), kind: .refresh, issuedAt: time,
+                                         expiresAt: time.addingTimeInterval(lifetimes.refreshToken)))
         }
         return rows
+    }
+
+    func rows(applicationID: UUID, grantID: UUID, familyID: UUID, scope: String, at time: Date,
+              lifetimes: TokenLifetimes) -> [StoredToken] {
+        replacements(at: time, lifetimes: lifetimes).map { row in
+            StoredToken(digest: row.digest, kind: row.kind, applicationID: applicationID, grantID: grantID,
+                        familyID: familyID, scope: scope, issuedAt: row.issuedAt, expiresAt: row.expiresAt)
+        }
     }
 
     func response(scope: String, lifetimes: TokenLifetimes) -> TokenResponse {

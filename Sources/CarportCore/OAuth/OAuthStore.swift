@@ -20,11 +20,11 @@ public protocol OAuthStore: Sendable {
 
     func insertTokens(_ tokens: [StoredToken]) async throws
     func token(digest: String) async throws -> StoredToken?
-    /// Refresh-token rotation, atomically: marks the application's refresh token used if it is unused, unrevoked and
-    /// unexpired at `at`, and stores the tokens `replacements` makes from it in the same transaction. Returns the
-    /// claimed token, nil when there was none to claim.
+    /// Refresh-token rotation: marks the application's refresh token used if it is unused, unrevoked and unexpired
+    /// at `at`, with `replacements` stored by the time it is marked (so revoking its family after a replay always
+    /// reaches them). Returns the claimed token, nil when there was none to claim (and then nothing is stored).
     func rotateRefreshToken(
-        digest: String, applicationID: UUID, at: Date, replacements: @escaping @Sendable (StoredToken) -> [StoredToken]
+        digest: String, applicationID: UUID, at: Date, replacements: [TokenReplacement]
     ) async throws -> StoredToken?
     func revokeToken(digest: String, at: Date) async throws
     func revokeFamily(_ familyID: UUID, at: Date) async throws

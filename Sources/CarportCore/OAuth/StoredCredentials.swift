@@ -79,3 +79,18 @@ public enum CodeRedemption: Sendable, Equatable {
     case alreadyUsed(StoredAuthorizationCode)
     case notFound
 }
+
+/// A token stored in place of a rotated refresh token: application, grant, family and scope are the replaced token's.
+public struct TokenReplacement: Sendable, Equatable {
+    public var digest: String
+    public var kind: TokenKind
+    public var issuedAt: Date
+    public var expiresAt: Date
+
+    public init(digest: String, kind: TokenKind, issuedAt: Date, expiresAt: Date) {
+        self.digest = digest
+        self.kind = kind
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+    }
+}

@@ -122,7 +122,7 @@ struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
     }
 
     func rotateRefreshToken(
-        digest: String, applicationID: UUID, at time: Date, replacements: @escaping @Sendable (StoredToken) -> [StoredToken]
+        digest: String, applicationID: UUID, at time: Date, replacements: [TokenReplacement]
     ) async throws -> StoredToken? {
         try await batches.rotations.submit(
             .init(digest: digest, applicationID: applicationID, at: time, replacements: replacements))

@@ -3,16 +3,15 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// The token endpoint's writes, group-committed per process: refresh-token rotations (one transaction per batch:
-/// one UPDATE … RETURNING claims the batch's tokens, one multi-row INSERT stores their replacements) and new
-/// tokens of other grants (one INSERT). Under load a grant then shares its statements, commit and WAL pages with
-/// the grants that arrived alongside it.
+/// The token endpoint's writes, group-committed per process: refresh-token rotations (per batch, one INSERT … SELECT
+/// stores the replacements and one UPDATE … RETURNING claims the tokens) and new tokens of other grants (one
+/// INSERT). Under load a grant then shares its statements, commit and WAL pages with the grants that arrived alongside.
 final class TokenWriteBatches: Sendable {
     struct Rotation: Sendable {
         let digest: String
         let applicationID: UUID
         let at: Date
-        let replacements: @Sendable (StoredToken) -> [StoredToken]
+        let replacements: [TokenReplacement]
     }
 
     let rotations: GroupCommit<Rotation, StoredToken?>
@@ -20,19 +19,52 @@ final class TokenWriteBatches: Sendable {
 
     init(resolveDatabase: @escaping @Sendable () -> any Database) {
         rotations = GroupCommit(maxBatch: 64) { rotations in
-            try await resolveDatabase().transaction { transaction in
-                let sql = try Self.sql(transaction)
-                let claimed = try await Self.claim(rotations, on: sql)
-                try await Self.insert(zip(rotations, claimed).flatMap { rotation, token in
-                    token.map(rotation.replacements) ?? []
-                }, on: sql)
-                return claimed
-            }
+            try await Self.rotate(rotations, on: try Self.sql(resolveDatabase()))
         }
         inserts = GroupCommit(maxBatch: 64) { groups in
             try await Self.insert(groups.flatMap { $0 }, on: try Self.sql(resolveDatabase()))
             return groups.map { _ in () }
         }
+    }
+
+    /// Replacements first, claims second, each one statement (no transaction, so no BEGIN and COMMIT round trips):
+    /// a replay that finds a token used therefore always finds its replacements in the family it revokes. The
+    /// replacements of a rotation that claimed nothing (the same token earlier in the batch, or claimed, revoked or
+    /// expired in between) are deleted again. A crash between the two statements leaves replacements nobody holds
+    /// the secrets of, which expire.
+    static func rotate(_ rotations: [Rotation], on sql: any SQLDatabase) async throws -> [StoredToken?] {
+        try await insertReplacements(rotations, on: sql)
+        let claimed = try await claim(rotations, on: sql)
+        let orphans = zip(rotations, claimed).filter { $0.1 == nil }.flatMap { $0.0.replacements.map(\.digest) }
+        if !orphans.isEmpty {
+            try await sql.delete(from: TokenModel.schema).where("digest", .in, orphans).run()
+        }
+        return claimed
+    }
+
+    /// Stores each rotation's replacements, with application, grant, family and scope of the token they replace,
+    /// if that token is the application's and claimable now.
+    static func insertReplacements(_ rotations: [Rotation], on sql: any SQLDatabase) async throws {
+        let rows: [SQLQueryString] = rotations.flatMap { rotation in
+            rotation.replacements.map { new -> SQLQueryString in
+                let values: [any Encodable & Sendable] = [SecureRandom.uuid(), new.digest, new.kind.rawValue, new.issuedAt,
+                                                          new.expiresAt, rotation.digest, rotation.applicationID, rotation.at]
+                return "(\(binds: values))"
+            }
+        }
+        guard !rows.isEmpty else { return }
+        let query: SQLQueryString = """
+            INSERT INTO \(ident: TokenModel.schema) (id, digest, kind, application_id, grant_id, family_id, scope, issued_at, expires_at)
+            SELECT fresh.column1, fresh.column2, fresh.column3, replaced.application_id, replaced.grant_id,
+                   replaced.family_id, replaced.scope, fresh.column4, fresh.column5
+            FROM (VALUES \(rows.joined(separator: ", "))) AS fresh
+            JOIN \(ident: TokenModel.schema) AS replaced
+              ON replaced.digest = fresh.column6 AND replaced.application_id = fresh.column7
+            WHERE replaced.kind = \(bind: TokenKind.refresh.rawValue) AND replaced.used_at IS NULL
+              AND replaced.revoked_at IS NULL AND replaced.expires_at > fresh.column8
+              AND replaced.grant_id IS NOT NULL AND replaced.family_id IS NOT NULL
+            """
+        try await sql.raw(query).run()
     }
 
     /// Marks each refresh token used if it is the application's, unused, unrevoked and unexpired at its claim time.
