@@ -28,6 +28,7 @@ public struct AuthorizationServer: Sendable {
         for grant: Grant, redirectURI: String, redirectURIWasExplicit: Bool, codeChallenge: String?
     ) async throws -> String {
         try await store.insertGrant(grant)
+        cache?.store(grant, now: now())  // the code's exchange and the first reads need it next
         let code = SecretToken.generate(prefix: Prefix.code)
         try await store.insertCode(StoredAuthorizationCode(
             digest: SecretToken.digest(code), applicationID: grant.applicationID, grantID: grant.id,
@@ -67,7 +68,7 @@ public struct AuthorizationServer: Sendable {
                     throw OAuthError.invalidGrant("code_verifier does not match the code_challenge.")
                 }
             }
-            guard let grant = try await store.grant(id: stored.grantID) else { throw invalid }
+            guard let grant = try await grant(id: stored.grantID) else { throw invalid }
             return try await issueTokens(grant: grant, familyID: stored.familyID)
         }
     }
@@ -148,9 +149,14 @@ public struct AuthorizationServer: Sendable {
 
     private func issueTokens(grant: Grant, familyID: UUID) async throws -> TokenResponse {
         let secrets = NewSecrets(withRefresh: grant.issuesRefreshTokens)
-        try await store.insertTokens(secrets.rows(
-            applicationID: grant.applicationID, grantID: grant.id, familyID: familyID, scope: grant.scope, at: now(),
-            lifetimes: lifetimes))
+        let time = now()
+        let rows = secrets.rows(applicationID: grant.applicationID, grantID: grant.id, familyID: familyID,
+                                scope: grant.scope, at: time, lifetimes: lifetimes)
+        try await store.insertTokens(rows)
+        // The new access token's first read then needs no lookup (the entry a first read would store).
+        if let access = rows.first(where: { $0.kind == .access }) {
+            cache?.store(grant, accessTokenDigest: access.digest, tokenExpiresAt: access.expiresAt, now: time)
+        }
         return secrets.response(scope: grant.scope, lifetimes: lifetimes)
     }
 }
