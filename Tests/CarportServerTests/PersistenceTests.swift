@@ -66,6 +66,21 @@ import VaporTesting
         }
     }
 
+    @Test func aGrantWhoseVehiclesCannotBeStoredIsNotKept() async throws {
+        try await TestCarport.withApp { app in
+            let applicationID = try #require(UUID(uuidString: try await app.applicationRegistry.create(
+                name: "Owner", redirectURIs: ["https://example.com/cb"]).clientId))
+            let store = FluentOAuthStore(database: app.db, batches: app.carport.tokenWrites)
+            let userID = try await FluentConnectionStore(database: app.db).userID(applicationID: applicationID, externalID: "u")
+            #expect(try await FluentConnectionStore(database: app.db).userID(applicationID: applicationID, externalID: "u") == userID,
+                    "the same external id finds the same user")
+            let grant = Grant(applicationID: applicationID, userID: userID, vehicleIDs: [UUID()], permissions: [.readBattery],
+                              mode: .test, scope: "read_battery", issuesRefreshTokens: true, createdAt: Date())
+            await #expect(throws: (any Error).self) { try await store.insertGrant(grant) }
+            #expect(try await store.grant(id: grant.id) == nil, "no grant is left without its vehicles")
+        }
+    }
+
     @Test func noSecretIsStoredInPlaintext() async throws {
         try await TestCarport.withApp { app in
             let credentials = try await app.applicationRegistry.create(

@@ -1,5 +1,6 @@
 import CarportCore
 import Fluent
+import FluentSQL
 import Foundation
 import SQLKit
 
@@ -42,35 +43,38 @@ struct FluentConnectionStore: ConnectionStore, LazyDatabaseStore {
         self.cache = cache
     }
 
+    /// One statement: the user is created, or found by the unique (application, external id) key — the no-op
+    /// update makes RETURNING answer for an existing row too.
     func userID(applicationID: UUID, externalID: String) async throws -> UUID {
-        if let existing = try await ApplicationUserModel.query(on: database)
-            .filter(\.$application.$id == applicationID).filter(\.$externalID == externalID).first() {
-            return try existing.requireID()
-        }
-        let user = ApplicationUserModel(applicationID: applicationID, externalID: externalID)
-        try await user.create(on: database)
-        return try user.requireID()
+        let row = try await sql.insert(into: ApplicationUserModel.schema)
+            .columns("id", "application_id", "external_id", "created_at")
+            .values(SQLBind(SecureRandom.uuid()), SQLBind(applicationID), SQLBind(externalID), SQLBind(Date()))
+            .onConflict(with: ["application_id", "external_id"]) { $0.set(excludedValueOf: "external_id") }
+            .returning("id").first()
+        guard let row else { throw StoreError.noRowReturned(table: ApplicationUserModel.schema) }
+        return try row.decode(column: "id", as: UUID.self)
     }
 
+    /// One statement for all identities: new vehicles are created, known ones (same application, mode and VIN) take
+    /// the account key and keep their id.
     func vehicles(
         applicationID: UUID, mode: ApplicationMode, accountKey: String, identities: [VehicleIdentity]
     ) async throws -> [ConnectedVehicle] {
-        var result: [ConnectedVehicle] = []
+        guard !identities.isEmpty else { return [] }
+        var insert = try sql.insert(into: VehicleModel.schema)
+            .columns("id", "application_id", "mode", "account_key", "vin", "make", "model", "year", "created_at")
         for identity in identities {
-            if let existing = try await VehicleModel.query(on: database)
-                .filter(\.$application.$id == applicationID).filter(\.$mode == mode)
-                .filter(\.$vin == identity.vin).first() {
-                existing.accountKey = accountKey
-                try await existing.save(on: database)
-                cache?.remove(id: try existing.requireID())
-                result.append(try existing.domain)
-            } else {
-                let vehicle = VehicleModel(applicationID: applicationID, mode: mode, accountKey: accountKey, identity: identity)
-                try await vehicle.create(on: database)
-                result.append(try vehicle.domain)
-            }
+            insert = insert.values(
+                SQLBind(SecureRandom.uuid()), SQLBind(applicationID), SQLBind(mode.rawValue), SQLBind(accountKey),
+                SQLBind(identity.vin), SQLBind(identity.make), SQLBind(identity.model), SQLBind(identity.year),
+                SQLBind(Date()))
         }
-        return result
+        let rows = try await insert
+            .onConflict(with: ["application_id", "mode", "vin"]) { $0.set(excludedValueOf: "account_key") }
+            .returning(SQLLiteral.all).all()
+        let stored = try rows.map { try $0.decode(fluentModel: VehicleModel.self).domain }
+        for vehicle in stored { cache?.remove(id: vehicle.id) }
+        return identities.compactMap { identity in stored.first { $0.identity.vin == identity.vin } }
     }
 
     func vehicle(id: UUID, applicationID: UUID) async throws -> ConnectedVehicle? {

@@ -14,15 +14,18 @@ struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
         self.batches = batches
     }
 
+    /// The grant, then its vehicles in one statement; no transaction (its BEGIN and COMMIT would double the round
+    /// trips): nothing refers to the grant before this returns, and a grant whose vehicles failed is deleted again.
     func insertGrant(_ grant: Grant) async throws {
-        try await database.transaction { transaction in
-            try await GrantModel(grant).create(on: transaction)
-            for vehicleID in grant.vehicleIDs {
-                let link = GrantVehicleModel()
-                link.$grant.id = grant.id
-                link.$vehicle.id = vehicleID
-                try await link.create(on: transaction)
-            }
+        try await GrantModel(grant).create(on: database)
+        guard !grant.vehicleIDs.isEmpty else { return }
+        var links = try sql.insert(into: GrantVehicleModel.schema).columns("id", "grant_id", "vehicle_id")
+        for vehicleID in grant.vehicleIDs {
+            links = links.values(SQLBind(SecureRandom.uuid()), SQLBind(grant.id), SQLBind(vehicleID))
+        }
+        do { try await links.run() } catch {
+            try? await GrantModel.query(on: database).filter(\.$id == grant.id).delete()
+            throw error
         }
     }
 

@@ -20,4 +20,6 @@ extension LazyDatabaseStore {
 
 enum StoreError: Error {
     case sqlRequired
+    /// A statement that always answers a row (an upsert with RETURNING) answered none.
+    case noRowReturned(table: String)
 }
