@@ -2,8 +2,8 @@ import CarportCore
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Applications with their secret digests, kept `ttl` seconds so client authentication on the token endpoint and
-/// API-key authentication (Jedlix face) need no database read. The store drops an entry when it rotates or
+/// Applications with their secret digests, kept `ttl` seconds so authorization requests, client authentication on
+/// the token endpoint and API-key authentication (Jedlix face) need no database read. The store drops an entry when it rotates or
 /// deletes; other nodes see that within `ttl`.
 final class ApplicationCache: Sendable {
     private struct Entry {

@@ -22,7 +22,7 @@ struct FluentApplicationStore: ApplicationStore, LazyDatabaseStore {
     }
 
     func find(id: UUID) async throws -> RegisteredApplication? {
-        try await ApplicationModel.find(id, on: database)?.domain
+        try await withSecretDigests(id: id)?.0
     }
 
     func withSecretDigests(id: UUID) async throws -> (RegisteredApplication, ApplicationSecretDigests)? {
