@@ -4,6 +4,13 @@ import Foundation
 import Logging
 
 @main
+enum CarportMain {
+    static func main() async {
+        _ = runConcurrencyOnEventLoops()  // first, before any task exists; if it does not take, only speed differs
+        await CarportCommand.main()
+    }
+}
+
 struct CarportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "carport",

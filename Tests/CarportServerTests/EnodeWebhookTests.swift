@@ -188,9 +188,9 @@ import VaporTesting
         for address in ["127.0.0.1", "::1", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2001:db8::1", "::ffff:8.8.8.8"] {
             #expect(!WebhookTarget.isPrivate(address), "\(address)")
         }
-        #expect(throws: WebhookTarget.Refused.self) { try WebhookTarget.check("https://10.0.0.7/hook", allowPrivateNetworks: false) }
-        try WebhookTarget.check("https://10.0.0.7/hook", allowPrivateNetworks: true)
-        try WebhookTarget.check("http://127.0.0.1:9/hook", allowPrivateNetworks: false)
+        await #expect(throws: WebhookTarget.Refused.self) { try await WebhookTarget.check("https://10.0.0.7/hook", allowPrivateNetworks: false) }
+        try await WebhookTarget.check("https://10.0.0.7/hook", allowPrivateNetworks: true)
+        try await WebhookTarget.check("http://127.0.0.1:9/hook", allowPrivateNetworks: false)
         try await TestCarport.withApp(environment: ["CARPORT_WEBHOOK_PRIVATE_NETWORKS": "1"]) { app in
             let linked = try await EnodeClient.link(app)
             try await configure(app, linked, url: "https://10.0.0.7/hook")

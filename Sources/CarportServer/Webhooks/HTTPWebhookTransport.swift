@@ -12,7 +12,7 @@ struct HTTPWebhookTransport: WebhookTransport {
                                    configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     func post(url: String, body: Data, headers: [(String, String)], timeout: Double) async throws -> WebhookResponse {
-        try WebhookTarget.check(url, allowPrivateNetworks: allowPrivateNetworks)
+        try await WebhookTarget.check(url, allowPrivateNetworks: allowPrivateNetworks)
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,12 +13,13 @@ enum WebhookTarget {
         let description: String
     }
 
-    /// Throws when the URL's host resolves to an address webhooks may not reach.
-    static func check(_ url: String, allowPrivateNetworks: Bool) throws {
+    /// Throws when the URL's host resolves to an address webhooks may not reach. The lookup blocks, so it runs on
+    /// NIO's thread pool, not on the event loop that runs the caller.
+    static func check(_ url: String, allowPrivateNetworks: Bool) async throws {
         guard !allowPrivateNetworks else { return }
         guard let host = URLComponents(string: url)?.host, !host.isEmpty else { throw Refused(description: "the URL has no host") }
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        for address in addresses(of: bare) where isPrivate(address) {
+        for address in try await NIOThreadPool.singleton.runIfActive({ addresses(of: bare) }) where isPrivate(address) {
             throw Refused(description: "\(host) resolves to \(address), a private-network address")
         }
     }

@@ -22,7 +22,7 @@ struct EnodeWebhookRoutes {
             throw EnodeProblem.validation("\"url\" must be an absolute https URL (http only for a loopback host)")
         }
         do {
-            try WebhookTarget.check(url, allowPrivateNetworks: request.carport.configuration.webhookPrivateNetworks)
+            try await WebhookTarget.check(url, allowPrivateNetworks: request.carport.configuration.webhookPrivateNetworks)
         } catch {
             throw EnodeProblem.validation("\"url\": \(error)")
         }
