@@ -45,4 +45,15 @@ import Testing
         }
         #expect(SecureRandom.bytes(32).count == 32)
     }
+
+    @Test func timeOrderedUUIDsCarryTheMillisecondAndSortByTime() {
+        let moment = Date(timeIntervalSince1970: 1_763_769_600.123)  // 2025-11-22T00:00:00.123Z
+        let id = SecureRandom.timeOrderedUUID(at: moment)
+        let text = id.uuidString
+        #expect(text.hasPrefix("019AA8DC-487B-7"), "48-bit millisecond timestamp, then version 7: \(text)")
+        #expect("89AB".contains(Array(text)[19]))
+        #expect(SecureRandom.timeOrderedUUID(at: moment) != id, "74 random bits")
+        let later = SecureRandom.timeOrderedUUID(at: moment.addingTimeInterval(0.001))
+        #expect(later.uuidString > text, "a later millisecond sorts after")
+    }
 }

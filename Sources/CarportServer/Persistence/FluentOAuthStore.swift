@@ -80,7 +80,7 @@ struct FluentOAuthStore: OAuthStore, LazyDatabaseStore {
 
     func insertCode(_ code: StoredAuthorizationCode) async throws {
         try await sql.insert(into: AuthorizationCodeModel.schema).columns(Self.codeColumns).values(
-            SQLBind(SecureRandom.uuid()), SQLBind(code.digest), SQLBind(code.applicationID), SQLBind(code.grantID),
+            SQLBind(SecureRandom.timeOrderedUUID()), SQLBind(code.digest), SQLBind(code.applicationID), SQLBind(code.grantID),
             SQLBind(code.redirectURI), SQLBind(code.redirectURIWasExplicit), SQLBind(code.codeChallenge),
             SQLBind(code.familyID), SQLBind(code.expiresAt), SQLBind(code.usedAt)
         ).run()

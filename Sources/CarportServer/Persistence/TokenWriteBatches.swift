@@ -47,7 +47,7 @@ final class TokenWriteBatches: Sendable {
     static func insertReplacements(_ rotations: [Rotation], on sql: any SQLDatabase) async throws {
         let rows: [SQLQueryString] = rotations.flatMap { rotation in
             rotation.replacements.map { new -> SQLQueryString in
-                let values: [any Encodable & Sendable] = [SecureRandom.uuid(), new.digest, new.kind.rawValue, new.issuedAt,
+                let values: [any Encodable & Sendable] = [SecureRandom.timeOrderedUUID(), new.digest, new.kind.rawValue, new.issuedAt,
                                                           new.expiresAt, rotation.digest, rotation.applicationID, rotation.at]
                 return "(\(binds: values))"
             }
@@ -104,7 +104,7 @@ final class TokenWriteBatches: Sendable {
         var insert = sql.insert(into: TokenModel.schema).columns(tokenColumns)
         for token in tokens {
             insert = insert.values([
-                SQLBind(SecureRandom.uuid()), SQLBind(token.digest), SQLBind(token.kind.rawValue),
+                SQLBind(SecureRandom.timeOrderedUUID()), SQLBind(token.digest), SQLBind(token.kind.rawValue),
                 SQLBind(token.applicationID), SQLBind(token.grantID), SQLBind(token.familyID), SQLBind(token.scope),
                 SQLBind(token.issuedAt), SQLBind(token.expiresAt), SQLBind(token.usedAt), SQLBind(token.revokedAt),
             ])
