@@ -3,8 +3,8 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Applications with their secret digests, kept `ttl` seconds so authorization requests, client authentication on
-/// the token endpoint and API-key authentication (Jedlix face) need no database read. The store drops an entry when it rotates or
-/// deletes; other nodes see that within `ttl`.
+/// the token endpoint and API-key authentication (Jedlix face) need no database read. The store drops an entry when
+/// it rotates or deletes; other nodes see that within `ttl`.
 final class ApplicationCache: Sendable {
     private struct Entry {
         let application: RegisteredApplication
