@@ -150,5 +150,5 @@ struct EnodeVehicleBody {
 
 /// ISO-8601 UTC timestamps as Enode sends them.
 enum EnodeTime {
-    static func format(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+    static func format(_ date: Date) -> String { UTCTimestamp.iso8601(date, milliseconds: false) }
 }

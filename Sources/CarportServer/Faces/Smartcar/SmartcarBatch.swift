@@ -8,9 +8,9 @@ struct SmartcarBatch {
     @Sendable func batch(request: Request) async throws -> Response {
         let grant = try await request.smartcarGrant()
         let units = try SmartcarUnits(request)
-        let vehicle = try await request.smartcarVehicle(grant: grant)
-        let endpoints = try Self.parse(try request.smartcarJSONObject())
         let service = request.vehicleService
+        let vehicle = try await request.smartcarVehicle(grant: grant, service: service)
+        let endpoints = try Self.parse(try request.smartcarJSONObject())
         var responses: [JSONValue] = []
         for (path, endpoint) in endpoints {
             do {

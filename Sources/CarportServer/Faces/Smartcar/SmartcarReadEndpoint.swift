@@ -125,7 +125,5 @@ enum SmartcarReadEndpoint: String, CaseIterable {
 
 /// ISO-8601 times with milliseconds, as Smartcar sends them.
 enum SmartcarTime {
-    static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    static func format(_ date: Date) -> String { UTCTimestamp.iso8601(date, milliseconds: true) }
 }

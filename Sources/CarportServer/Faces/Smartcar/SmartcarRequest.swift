@@ -12,9 +12,10 @@ extension Request {
         return grant
     }
 
-    /// The vehicle named in the path, if the grant covers it.
-    func smartcarVehicle(grant: Grant) async throws -> ConnectedVehicle {
-        try await vehicleService.vehicle(parameters.get("vehicleID").flatMap { UUID(uuidString: $0) }, grant: grant)
+    /// The vehicle named in the path, if the grant covers it (looked up with the handler's own vehicle service:
+    /// building one is a handful of storage lookups, which the read path does not pay twice).
+    func smartcarVehicle(grant: Grant, service: VehicleService) async throws -> ConnectedVehicle {
+        try await service.vehicle(parameters.get("vehicleID").flatMap { UUID(uuidString: $0) }, grant: grant)
     }
 
     /// The JSON body as an object, or VALIDATION.

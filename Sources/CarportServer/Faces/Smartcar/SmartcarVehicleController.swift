@@ -19,8 +19,8 @@ struct SmartcarVehicleController {
         { request in
             let grant = try await request.smartcarGrant()
             let units = try SmartcarUnits(request)
-            let vehicle = try await request.smartcarVehicle(grant: grant)
             let service = request.vehicleService
+            let vehicle = try await request.smartcarVehicle(grant: grant, service: service)
             try service.authorize(endpoint.permission, on: vehicle, grant: grant)
             let dates = endpoint == .serviceHistory ? try Self.dateRange(request) : nil
             let (body, reading) = try await Self.answer(endpoint, vehicle: vehicle, service: service, units: units, dates: dates)
@@ -77,23 +77,25 @@ struct SmartcarVehicleController {
 
     private func command(_ request: Request, _ parse: ([String: Any]) throws -> VehicleCommand) async throws -> Response {
         let grant = try await request.smartcarGrant()
-        let vehicle = try await request.smartcarVehicle(grant: grant)
+        let service = request.vehicleService
+        let vehicle = try await request.smartcarVehicle(grant: grant, service: service)
         let command = try parse(try request.smartcarJSONObject())
-        try await request.vehicleService.perform(command, on: vehicle, grant: grant)
+        try await service.perform(command, on: vehicle, grant: grant)
         return try SmartcarResponse.json(SmartcarResponse.actionSent)
     }
 
     @Sendable func permissions(request: Request) async throws -> Response {
         let grant = try await request.smartcarGrant()
-        _ = try await request.smartcarVehicle(grant: grant)
+        _ = try await request.smartcarVehicle(grant: grant, service: request.vehicleService)
         let names = grant.permissions.map { JSONValue.string($0.rawValue) }
         return try SmartcarResponse.paged(names, key: "permissions", request: request, defaultLimit: 25, maxLimit: 100)
     }
 
     @Sendable func disconnect(request: Request) async throws -> Response {
         let grant = try await request.smartcarGrant()
-        let vehicle = try await request.smartcarVehicle(grant: grant)
-        try await request.vehicleService.disconnect(vehicle, grant: grant)
+        let service = request.vehicleService
+        let vehicle = try await request.smartcarVehicle(grant: grant, service: service)
+        try await service.disconnect(vehicle, grant: grant)
         return try SmartcarResponse.json(.object([("status", "success")]))
     }
 
