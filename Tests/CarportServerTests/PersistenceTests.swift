@@ -81,6 +81,26 @@ import VaporTesting
         }
     }
 
+    @Test func connectingVehiclesCreatesNewOnesAndKeepsTheIdsOfKnownOnes() async throws {
+        try await TestCarport.withApp { app in
+            let applicationID = try #require(UUID(uuidString: try await app.applicationRegistry.create(
+                name: "Owner", redirectURIs: ["https://example.com/cb"]).clientId))
+            let store = FluentConnectionStore(database: app.db)
+            let first = VehicleIdentity(vin: "5YJ3E1EA1NF000001", make: "TESLA", model: "Model 3", year: 2022)
+            let second = VehicleIdentity(vin: "5YJ3E1EA1NF000002", make: "TESLA", model: "Model Y", year: 2023)
+            let created = try await store.vehicles(applicationID: applicationID, mode: .test, accountKey: "old",
+                                                   identities: [first, first])
+            #expect(created.count == 1, "a VIN listed twice is one vehicle")
+            let again = try await store.vehicles(applicationID: applicationID, mode: .test, accountKey: "new",
+                                                 identities: [second, first])
+            #expect(again.map(\.identity.vin) == [second.vin, first.vin], "in the order asked")
+            #expect(again.last?.id == created.first?.id, "a known vehicle keeps its id")
+            #expect(again.allSatisfy { $0.accountKey == "new" && $0.mode == .test && $0.applicationID == applicationID })
+            let live = try await store.vehicles(applicationID: applicationID, mode: .live, accountKey: "new", identities: [first])
+            #expect(live.first?.id != created.first?.id, "another mode is another vehicle")
+        }
+    }
+
     @Test func noSecretIsStoredInPlaintext() async throws {
         try await TestCarport.withApp { app in
             let credentials = try await app.applicationRegistry.create(

@@ -60,10 +60,12 @@ struct FluentConnectionStore: ConnectionStore, LazyDatabaseStore {
     func vehicles(
         applicationID: UUID, mode: ApplicationMode, accountKey: String, identities: [VehicleIdentity]
     ) async throws -> [ConnectedVehicle] {
-        guard !identities.isEmpty else { return [] }
+        var seen = Set<String>()
+        let unique = identities.filter { seen.insert($0.vin).inserted }  // one row may be upserted once per statement
+        guard !unique.isEmpty else { return [] }
         var insert = try sql.insert(into: VehicleModel.schema)
             .columns("id", "application_id", "mode", "account_key", "vin", "make", "model", "year", "created_at")
-        for identity in identities {
+        for identity in unique {
             insert = insert.values(
                 SQLBind(SecureRandom.uuid()), SQLBind(applicationID), SQLBind(mode.rawValue), SQLBind(accountKey),
                 SQLBind(identity.vin), SQLBind(identity.make), SQLBind(identity.model), SQLBind(identity.year),
@@ -74,7 +76,7 @@ struct FluentConnectionStore: ConnectionStore, LazyDatabaseStore {
             .returning(SQLLiteral.all).all()
         let stored = try rows.map { try $0.decode(fluentModel: VehicleModel.self).domain }
         for vehicle in stored { cache?.remove(id: vehicle.id) }
-        return identities.compactMap { identity in stored.first { $0.identity.vin == identity.vin } }
+        return unique.compactMap { identity in stored.first { $0.identity.vin == identity.vin } }
     }
 
     func vehicle(id: UUID, applicationID: UUID) async throws -> ConnectedVehicle? {
