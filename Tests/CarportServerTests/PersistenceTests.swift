@@ -101,6 +101,24 @@ import VaporTesting
         }
     }
 
+    @Test func everySQLiteConnectionIsTuned() async throws {
+        try await TestCarport.withApp { app in
+            guard case .sqlite = app.carport.configuration.database else { return }
+            for eventLoop in app.eventLoopGroup.makeIterator() {
+                let sql = try #require(app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase)
+                func pragma(_ name: String) async throws -> String? {
+                    guard let row = try await sql.raw("PRAGMA \(unsafeRaw: name)").first(), let column = row.allColumns.first
+                    else { return nil }
+                    return (try? row.decode(column: column, as: String.self)) ?? (try? row.decode(column: column, as: Int.self)).map(String.init)
+                }
+                #expect(try await pragma("journal_mode") == "wal")
+                #expect(try await pragma("synchronous") == "1", "NORMAL")
+                #expect(try await pragma("busy_timeout") == "5000")
+                #expect(try await pragma("wal_autocheckpoint") == "4000")
+            }
+        }
+    }
+
     @Test func noSecretIsStoredInPlaintext() async throws {
         try await TestCarport.withApp { app in
             let credentials = try await app.applicationRegistry.create(
