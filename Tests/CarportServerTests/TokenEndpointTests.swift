@@ -39,6 +39,20 @@ import VaporTesting
         }
     }
 
+    @Test func issuingATokenWarmsTheGrantCacheForItsFirstRead() async throws {
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app)
+            let (_, _, json) = try await exchange(app, client, code: try await code(app, client))
+            let access = try #require(json["access_token"] as? String)
+            // The stored token goes behind the cache's back: only an entry made when it was issued can answer now.
+            try await TokenModel.query(on: app.db).filter(\.$digest == SecretToken.digest(access)).delete()
+            let server = Request(application: app, on: app.eventLoopGroup.next()).authorizationServer
+            #expect(try await server.grant(forAccessToken: access) != nil)
+            app.carport.grantCache.removeAll()
+            #expect(try await server.grant(forAccessToken: access) == nil, "without the entry the token is unknown")
+        }
+    }
+
     @Test func aCodeWorksOnceAndItsReplayRevokesTheTokensIssuedFromIt() async throws {
         try await TestCarport.withApp { app in
             let client = try await TestClient.register(app)
