@@ -109,7 +109,8 @@ import VaporTesting
                 func pragma(_ name: String) async throws -> String? {
                     guard let row = try await sql.raw("PRAGMA \(unsafeRaw: name)").first(), let column = row.allColumns.first
                     else { return nil }
-                    return (try? row.decode(column: column, as: String.self)) ?? (try? row.decode(column: column, as: Int.self)).map(String.init)
+                    if let text = try? row.decode(column: column, as: String.self) { return text }
+                    return (try? row.decode(column: column, as: Int.self)).map(String.init)
                 }
                 #expect(try await pragma("journal_mode") == "wal")
                 #expect(try await pragma("synchronous") == "1", "NORMAL")

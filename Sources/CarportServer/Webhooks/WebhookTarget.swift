@@ -19,7 +19,8 @@ enum WebhookTarget {
         guard !allowPrivateNetworks else { return }
         guard let host = URLComponents(string: url)?.host, !host.isEmpty else { throw Refused(description: "the URL has no host") }
         let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        for address in try await NIOThreadPool.singleton.runIfActive({ addresses(of: bare) }) where isPrivate(address) {
+        let resolved = try await NIOThreadPool.singleton.runIfActive { addresses(of: bare) }
+        for address in resolved where isPrivate(address) {
             throw Refused(description: "\(host) resolves to \(address), a private-network address")
         }
     }
