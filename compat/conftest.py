@@ -62,10 +62,18 @@ class TeslaFake:
         while time.time() < deadline:
             try:
                 if requests.get(self.url + "/proxy/health", timeout=1).status_code == 200:
-                    return
+                    break
             except requests.ConnectionError:
                 time.sleep(0.1)
-        raise RuntimeError("tesla-fleet-fake did not start")
+        else:
+            raise RuntimeError("tesla-fleet-fake did not start")
+        # The partner domain's web root serves the command key's public half; Tesla fetches it at registration.
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+        pem = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        hosted = requests.put(f"{self.url}/_fake/domains/{TESLA_DOMAIN}/public-key", data=pem)
+        if hosted.status_code != 204:
+            raise RuntimeError(f"tesla-fleet-fake did not host the partner key: {hosted.status_code}")
 
     def stop(self):
         self.process.terminate()

@@ -31,12 +31,19 @@ def test_tesla_connect_reads_and_virtual_key(carport, tesla_fake):
     vehicle = next(v for v in vehicles if v.vin().vin == MODEL_3)
     attributes = vehicle.attributes()
     assert (attributes.make, attributes.model, attributes.year) == ("TESLA", "Model 3", 2022)
+    # Where the car is, as Tesla reports it (inside drive_state when location_data is asked for).
+    assert requests.patch(f"{tesla_fake.url}/_fake/vehicles/{MODEL_3}", json={"latitude": 48.1374, "longitude": 11.5755}).ok
     battery = vehicle.battery()
     assert battery.percent_remaining == 0.62 and battery.range == 309.3  # 192.2 mi
     charge = vehicle.charge()
     assert charge.is_plugged_in is True and charge.state == "NOT_CHARGING"
     assert vehicle.odometer().distance == 19868.3  # 12,345.6 mi
-    assert vehicle.location().latitude == 37.4924
+    location = vehicle.location()
+    assert (location.latitude, location.longitude) == (48.1374, 11.5755)
+    fleet_calls = requests.get(f"{tesla_fake.url}/_fake/stats").json()
+    assert vehicle.battery().percent_remaining == 0.62
+    assert requests.get(f"{tesla_fake.url}/_fake/stats").json().get("data") == fleet_calls.get("data"), \
+        "battery, charge, odometer, location and limit came from one snapshot; reading again costs Tesla nothing"
     assert vehicle.get_charge_limit().limit == 0.8
 
     with pytest.raises(SmartcarException) as missing_key:

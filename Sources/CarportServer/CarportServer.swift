@@ -39,11 +39,12 @@ public enum CarportServer {
         var logger = Logger(label: "carport")
         logger.logLevel = configuration.logLevel
         app.logger = logger
+        let meter = UpstreamMeter()
         let tesla = configuration.tesla.map {
             TeslaFleetClient(configuration: $0, store: FluentTeslaCredentialStore(
-                resolveDatabase: { [unowned app] in app.db }, box: secretBox))
+                resolveDatabase: { [unowned app] in app.db }, box: secretBox), meter: meter)
         }
-        app.carport = CarportServices(configuration: configuration, secretBox: secretBox, tesla: tesla,
+        app.carport = CarportServices(configuration: configuration, secretBox: secretBox, tesla: tesla, upstreamMeter: meter,
                                       database: { [unowned app] in app.db })
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port

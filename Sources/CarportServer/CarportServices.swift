@@ -21,9 +21,12 @@ final class CarportServices: Sendable {
     let tokenWrites: TokenWriteBatches
     /// Tesla's Fleet API for live mode, when the operator configured it.
     let tesla: TeslaFleetClient?
+    /// Requests to brands' clouds by brand, category and status (`/metrics`).
+    let upstreamMeter: UpstreamMeter
 
-    init(configuration: CarportConfiguration, secretBox: SecretBox, tesla: TeslaFleetClient?,
+    init(configuration: CarportConfiguration, secretBox: SecretBox, tesla: TeslaFleetClient?, upstreamMeter: UpstreamMeter,
          database: @escaping @Sendable () -> any Database) {
+        self.upstreamMeter = upstreamMeter
         self.configuration = configuration
         tokenWrites = TokenWriteBatches(resolveDatabase: database)
         self.secretBox = secretBox

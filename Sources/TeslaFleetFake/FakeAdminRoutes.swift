@@ -24,6 +24,8 @@ struct FakeAdminRoutes: RouteCollection {
                 if let plugged = body["pluggedIn"] as? Bool { car.pluggedIn = plugged; if !plugged { car.charging = false } }
                 if let level = (body["batteryLevel"] as? NSNumber)?.doubleValue { car.batteryLevel = level }
                 if let paired = body["pairedDomains"] as? [String] { car.pairedDomains = paired }
+                if let latitude = (body["latitude"] as? NSNumber)?.doubleValue { car.latitude = latitude }
+                if let longitude = (body["longitude"] as? NSNumber)?.doubleValue { car.longitude = longitude }
             }
             return car.map { FakeHTTP.json(Self.inspect($0)) } ?? Response(status: .notFound)
         }
@@ -31,6 +33,25 @@ struct FakeAdminRoutes: RouteCollection {
             let body = FakeHTTP.parameters(request)
             await cloud.setFaults(rate: (body["rate"] as? NSNumber)?.doubleValue ?? 0, kinds: FakeHTTP.strings(body["kinds"]))
             return Response(status: .noContent)
+        }
+        admin.post("billing") { request async -> Response in
+            await cloud.setBilling(disabled: FakeHTTP.parameters(request)["disabled"] as? Bool ?? false)
+            return Response(status: .noContent)
+        }
+        // A partner domain's web root, for registration to fetch its key from (FakeOptions.partnerKeyOrigin).
+        admin.put("domains", ":domain", "public-key") { request async -> Response in
+            let pem = request.body.string ?? ""
+            guard pem.contains("BEGIN PUBLIC KEY") else { return Response(status: .badRequest) }
+            await cloud.host(key: pem, domain: request.parameters.get("domain") ?? "")
+            return Response(status: .noContent)
+        }
+        admin.delete("domains", ":domain", "public-key") { request async -> Response in
+            await cloud.host(key: nil, domain: request.parameters.get("domain") ?? "")
+            return Response(status: .noContent)
+        }
+        admin.get("domains", ":domain", ".well-known", "appspecific", "com.tesla.3p.public-key.pem") { request async -> Response in
+            guard let pem = await cloud.hostedKey(domain: request.parameters.get("domain") ?? "") else { return Response(status: .notFound) }
+            return Response(status: .ok, headers: ["Content-Type": "application/x-pem-file"], body: .init(string: pem))
         }
         admin.get("stats") { _ async -> Response in FakeHTTP.json(await cloud.counts) }
         admin.post("owners", ":email", "password-change") { request async -> Response in

@@ -52,6 +52,12 @@ actor FakeCloud {
     private var refreshTokens: [String: RefreshToken] = [:]
     /// Registered partner domain per region and client.
     private var partners: [String: [String: String]] = [:]
+    /// Each registered domain's public key (uncompressed P-256 point, hex), as fetched at registration.
+    private var partnerKeys: [String: String] = [:]
+    /// PEM files the `/_fake/domains/<domain>/…` hook serves as if at `https://<domain>/.well-known/…`.
+    private var hostedKeys: [String: String] = [:]
+    /// The application is over its billing limit: Fleet API requests answer 402.
+    private(set) var billingDisabled = false
     private var windows: [String: [Date]] = [:]
     private(set) var counts: [String: Int] = [:]
     private var faultRate = 0.0
@@ -266,13 +272,26 @@ actor FakeCloud {
         return owner
     }
 
-    func register(partnerToken: String?, region: String, domain: String) throws(FakeFailure) -> String {
-        let (claims, owner) = try caller(bearer: partnerToken)
+    /// The partner's client id, when `bearer` is a partner token.
+    func partner(bearer: String?) throws(FakeFailure) -> String {
+        let (claims, owner) = try caller(bearer: bearer)
         guard owner == nil else { throw FakeFailure(403, "invalid_scope", "A partner token is required") }
-        guard !domain.isEmpty, !domain.contains("/") else { throw FakeFailure(400, "invalid_field", "domain is required") }
-        partners[region, default: [:]][claims.azp] = domain.lowercased()
         return claims.azp
     }
+
+    /// Registers `domain` for the partner in `region` with the public key fetched from the domain.
+    func register(clientID: String, region: String, domain: String, publicKey: String) {
+        partners[region, default: [:]][clientID] = domain
+        partnerKeys[domain] = publicKey
+    }
+
+    func publicKey(domain: String) -> String? { partnerKeys[domain.lowercased()] }
+
+    func host(key pem: String?, domain: String) { hostedKeys[domain.lowercased()] = pem }
+
+    func hostedKey(domain: String) -> String? { hostedKeys[domain.lowercased()] }
+
+    func setBilling(disabled: Bool) { billingDisabled = disabled }
 
     func partnerDomain(clientID: String) -> String? { partners.values.compactMap { $0[clientID] }.first }
 

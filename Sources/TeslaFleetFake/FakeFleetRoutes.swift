@@ -1,42 +1,69 @@
+import Crypto
 import Foundation
 import Vapor
 
-/// The regional Fleet API under `/fleet/<region>/api/1` and the `tesla-http-proxy` stand-in under `/proxy/api/1`.
+/// The regional Fleet API under `/fleet/<region>/api/1`, and the `tesla-http-proxy` stand-in under `/proxy/api/1`,
+/// which signs commands and forwards every other path to the caller's region (its token's `ou_code`).
 struct FakeFleetRoutes: RouteCollection {
     let cloud: FakeCloud
 
     func boot(routes: any RoutesBuilder) throws {
-        let api = routes.grouped("fleet", ":region", "api", "1")
-        api.get("users", "region", use: handler { request, region in
+        fleetAPI(routes.grouped("fleet", ":region", "api", "1"), proxy: false)
+        let proxy = routes.grouped("proxy")
+        proxy.get("health") { _ in "OK" }
+        fleetAPI(proxy.grouped("api", "1"), proxy: true)
+    }
+
+    private func fleetAPI(_ api: any RoutesBuilder, proxy: Bool) {
+        api.get("users", "region", use: handler(proxy: proxy) { request, region in
             let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: [], anyRegion: true)
             return FakeHTTP.envelope(["region": owner.region, "fleet_api_base_url": cloud.options.baseURL(region: owner.region)])
         })
-        api.get("users", "me", use: handler { request, region in
+        api.get("users", "me", use: handler(proxy: proxy) { request, region in
             let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: ["user_data"])
             return FakeHTTP.envelope(["email": owner.email, "full_name": owner.email.split(separator: "@")[0].capitalized,
                                       "profile_image_url": NSNull()])
         })
-        api.get("vehicles", use: handler { request, region in
+        api.get("products", use: handler(proxy: proxy) { request, region in
+            let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: [])
+            let cars = await cloud.vehicles(of: owner).map(\.summary)
+            return FakeHTTP.json(["response": cars, "count": cars.count])
+        })
+        api.get("vehicles", use: handler(proxy: proxy) { request, region in
             let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: [])
             let cars = await cloud.vehicles(of: owner).map(\.summary)
             return FakeHTTP.json(["response": cars, "count": cars.count, "pagination": [
                 "previous": NSNull(), "next": NSNull(), "current": 1, "per_page": 100, "count": cars.count, "pages": 1]])
         })
-        api.get("vehicles", ":tag", use: handler { request, region in
+        api.get("vehicles", ":tag", use: handler(proxy: proxy) { request, region in
             let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: [])
+            await cloud.count("state")
             return FakeHTTP.envelope(try await cloud.ownedVehicle(tag: request.parameters.get("tag") ?? "", owner: owner).summary)
         })
-        api.get("vehicles", ":tag", "vehicle_data", use: handler(faults: true, vehicleData))
-        api.post("vehicles", ":tag", "wake_up", use: handler(faults: true) { request, region in
+        api.get("vehicles", ":tag", "vehicle_data", use: handler(proxy: proxy, faults: true, vehicleData))
+        api.post("vehicles", ":tag", "wake_up", use: handler(proxy: proxy, faults: true) { request, region in
             let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: ["vehicle_cmds"])
             let car = try await cloud.ownedVehicle(tag: request.parameters.get("tag") ?? "", owner: owner)
             try await cloud.spend(.wakes, vin: car.vin)
             return FakeHTTP.envelope(await cloud.wake(vin: car.vin)?.summary ?? car.summary)
         })
-        api.post("vehicles", ":tag", "command", ":name", use: handler(faults: true) { request, region in
-            try await command(request, region: region, signed: false)
+        api.post("vehicles", ":tag", "command", ":name", use: handler(proxy: proxy, faults: true) { request, region in
+            if proxy, (request.parameters.get("tag") ?? "").count != 17 {
+                return Response(status: .notFound, body: .init(string: "expected 17-character VIN in path (do not user Fleet API ID)"))
+            }
+            return try await command(request, region: region, signed: proxy)
         })
-        api.post("vehicles", "fleet_status", use: handler { request, region in
+        api.post("vehicles", ":tag", "signed_command", use: handler(proxy: proxy, faults: true) { request, region in
+            let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: ["vehicle_cmds", "vehicle_charging_cmds"])
+            let car = try await cloud.ownedVehicle(tag: request.parameters.get("tag") ?? "", owner: owner)
+            guard car.state == "online" else { throw FakeFailure(408, "vehicle unavailable: vehicle is offline or asleep") }
+            guard let message = FakeHTTP.parameters(request)["routable_message"] as? String,
+                  let reply = FakeSignedCommand.reply(to: message)
+            else { throw FakeFailure(400, "invalid_field", "routable_message must be a base64 RoutableMessage") }
+            try await cloud.spend(.commands, vin: car.vin)
+            return FakeHTTP.json(["response": reply])
+        })
+        api.post("vehicles", "fleet_status", use: handler(proxy: proxy) { request, region in
             let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: [])
             let vins = FakeHTTP.strings(FakeHTTP.parameters(request)["vins"])
             guard !vins.isEmpty else { throw FakeFailure(400, "invalid_field", "vins is required") }
@@ -52,25 +79,48 @@ struct FakeFleetRoutes: RouteCollection {
             }
             return FakeHTTP.envelope(["key_paired_vins": paired, "unpaired_vins": unpaired, "vehicle_info": info])
         })
-        api.post("partner_accounts", use: handler { request, region in
+        api.post("partner_accounts", use: handler(proxy: proxy) { request, region in
+            let clientID = try await cloud.partner(bearer: FakeHTTP.bearer(request))
             let domain = FakeHTTP.parameters(request)["domain"] as? String ?? ""
-            let clientID = try await cloud.register(partnerToken: FakeHTTP.bearer(request), region: region, domain: domain)
-            return FakeHTTP.envelope(["client_id": clientID, "domain": domain.lowercased(), "region": region])
-        })
-
-        let proxy = routes.grouped("proxy")
-        proxy.get("health") { _ in "OK" }
-        proxy.post("api", "1", "vehicles", ":tag", "command", ":name", use: handler(faults: true) { request, _ in
-            guard (request.parameters.get("tag") ?? "").count == 17 else {
-                return Response(status: .notFound, body: .init(string: "expected 17-character VIN in path (do not user Fleet API ID)"))
+            guard !domain.isEmpty, domain == domain.lowercased(), !domain.contains("/"), !domain.contains(":") else {
+                throw FakeFailure(400, "Invalid domain: \(domain). Ensure that domain is lowercase and starts without https://")
             }
-            let (_, owner) = try await cloud.caller(bearer: FakeHTTP.bearer(request))
-            return try await command(request, region: owner?.region ?? "na", signed: true)
+            let key = try await publicKey(of: domain, client: request.client)
+            await cloud.register(clientID: clientID, region: region, domain: domain, publicKey: key)
+            let now = ISO8601DateFormatter().string(from: Date())
+            return FakeHTTP.envelope(["client_id": clientID, "domain": domain, "name": domain, "description": NSNull(),
+                                      "csr": NSNull(), "csr_updated_at": NSNull(), "ca": NSNull(), "issuer": NSNull(),
+                                      "created_at": now, "updated_at": now, "enterprise_tier": "free",
+                                      "account_id": clientID, "public_key": key, "region": region])
+        })
+        api.get("partner_accounts", "public_key", use: handler(proxy: proxy) { request, _ in
+            _ = try await cloud.partner(bearer: FakeHTTP.bearer(request))
+            guard let domain = request.query[String.self, at: "domain"], !domain.isEmpty else {
+                throw FakeFailure(400, "invalid_field", "domain is required")
+            }
+            guard let key = await cloud.publicKey(domain: domain) else { throw FakeFailure(404, "not_found", "No public key for \(domain)") }
+            return FakeHTTP.envelope(["public_key": key])
         })
     }
 
+    /// Fetches the partner's key from its domain (as Tesla does at registration): the uncompressed P-256 point, hex.
+    private func publicKey(of domain: String, client: any Client) async throws -> String {
+        let url = cloud.options.partnerKeyURL(domain: domain)
+        func failed(_ reason: String) -> FakeFailure { FakeFailure(424, "Public key download failed for \(url), error: \(reason)") }
+        let response: ClientResponse
+        do {
+            response = try await client.get(URI(string: url)) { $0.timeout = .seconds(5) }
+        } catch {
+            throw failed("unreachable")
+        }
+        guard response.status == .ok else { throw failed("status \(response.status.code)") }
+        guard let body = response.body, body.readableBytes <= 1024 else { throw failed("too large") }
+        guard let key = try? P256.Signing.PublicKey(pemRepresentation: String(buffer: body)) else { throw failed("invalid public key") }
+        return key.x963Representation.map { String(format: "%02x", $0) }.joined()
+    }
+
     private func vehicleData(_ request: Request, region: String) async throws -> Response {
-        let endpoints = (request.query[String.self, at: "endpoints"] ?? "charge_state;drive_state;vehicle_state;vehicle_config;climate_state;gui_settings")
+        let endpoints = (request.query[String.self, at: "endpoints"] ?? FakeVehicle.defaultEndpoints.joined(separator: ";"))
             .split(separator: ";").map(String.init)
         let scopes = endpoints.contains("location_data") ? ["vehicle_location"] : ["vehicle_device_data"]
         let owner = try await cloud.admit(bearer: FakeHTTP.bearer(request), region: region, scopes: scopes)
@@ -80,12 +130,8 @@ struct FakeFleetRoutes: RouteCollection {
         let car = try await cloud.ownedVehicle(tag: request.parameters.get("tag") ?? "", owner: owner)
         try await cloud.spend(.data, vin: car.vin)
         guard car.state == "online" else { throw FakeFailure(408, "vehicle unavailable: vehicle is offline or asleep") }
-        var body = car.summary
         let now = Date()
-        for endpoint in endpoints {
-            guard let section = car.section(endpoint, now: now) else { throw FakeFailure(400, "invalid_field", "Unknown endpoint \(endpoint)") }
-            body[endpoint] = section
-        }
+        let body = try car.vehicleData(endpoints: endpoints, now: now).get()
         _ = await cloud.update(vin: car.vin) { $0.lastActivity = now }
         return FakeHTTP.envelope(body)
     }
@@ -120,21 +166,27 @@ struct FakeFleetRoutes: RouteCollection {
         }
         if let failure { throw failure }
         guard let (result, reason) = outcome else { throw FakeFailure(400, "invalid_command") }
-        return FakeHTTP.json(["response": ["result": result, "reason": reason], "error": result ? NSNull() : "" as Any,
-                              "error_description": result ? NSNull() : "" as Any])
+        return FakeHTTP.json(["response": ["result": result, "reason": reason]])
     }
 
-    /// Wraps a handler: the region from the path, failures in the envelope, and (optionally) injected faults.
+    /// Wraps a handler: the region (from the path, or for the proxy the token's), billing and failures in the
+    /// envelope, and (optionally) injected faults.
     private func handler(
-        faults: Bool = false, _ body: @escaping @Sendable (Request, String) async throws -> Response
+        proxy: Bool, faults: Bool = false, _ body: @escaping @Sendable (Request, String) async throws -> Response
     ) -> @Sendable (Request) async throws -> Response {
         { [cloud] request in
-            let region = request.parameters.get("region") ?? "na"
-            return await FakeHTTP.guarded {
-                guard request.parameters.get("region") == nil || cloud.options.regions.contains(region) else {
-                    throw FakeFailure(404, "not_found", "Unknown region")
+            await FakeHTTP.guarded {
+                let region: String
+                if proxy {
+                    region = (try? await cloud.caller(bearer: FakeHTTP.bearer(request)))?.claims.ou_code.lowercased() ?? "na"
+                } else {
+                    region = request.parameters.get("region") ?? "na"
+                    guard cloud.options.regions.contains(region) else { throw FakeFailure(404, "not_found", "Unknown region") }
                 }
                 await cloud.count("requests")
+                if await cloud.billingDisabled {
+                    throw FakeFailure(402, "Payment required: the application is disabled until its billing limit or payment method is fixed")
+                }
                 if faults, let fault = await cloud.drawFault() { return try await inject(fault) }
                 return try await body(request, region)
             }

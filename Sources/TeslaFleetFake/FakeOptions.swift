@@ -19,10 +19,20 @@ public struct FakeOptions: Sendable {
     public var wakesPerMinute = 3
     /// How long a request injected with a `timeout` fault hangs before answering 504.
     public var faultTimeoutSeconds = 15.0
+    /// Where registration fetches a partner domain's key: `{domain}` is replaced, then
+    /// `/.well-known/appspecific/com.tesla.3p.public-key.pem` appended. Default: the fake's own hosting hook
+    /// (`PUT <origin>/_fake/domains/<domain>/public-key`); `https://{domain}` is what Tesla does.
+    public var partnerKeyOrigin: String?
 
     public init(origin: String) { self.origin = origin }
 
     public func baseURL(region: String) -> String { "\(origin)/fleet/\(region)" }
+
+    /// The URL of a partner domain's public key.
+    public func partnerKeyURL(domain: String) -> String {
+        (partnerKeyOrigin ?? "\(origin)/_fake/domains/{domain}").replacingOccurrences(of: "{domain}", with: domain)
+            + "/.well-known/appspecific/com.tesla.3p.public-key.pem"
+    }
     public var authIssuer: String { "\(origin)/oauth2/v3" }
     public static let voidCallback = "https://auth.tesla.com/void/callback"
 }

@@ -117,12 +117,12 @@ import Testing
 
     @Test func answersFollowFromTheVIN() async throws {
         let connector = TestModeConnector()
-        let first = try await connector.read(.odometer, of: vehicle)
-        let second = try await connector.read(.odometer, of: vehicle)
-        #expect(first.value == second.value)
-        guard case .odometer(let km) = first.value else { throw TestFailure("not an odometer") }
+        let first = try await connector.snapshot([.odometer, .location], of: vehicle)
+        let second = try await connector.snapshot([.odometer], of: vehicle)
+        #expect(first.readings[.odometer]?.value == second.readings[.odometer]?.value)
+        guard case .odometer(let km) = first.readings[.odometer]?.value else { throw TestFailure("not an odometer") }
         #expect((10_000...300_000).contains(km))
-        guard case .location(let location) = try await connector.read(.location, of: vehicle).value else { throw TestFailure("not a location") }
+        guard case .location(let location) = first.readings[.location]?.value else { throw TestFailure("not a location") }
         #expect((37...41).contains(location.latitude) && (-109.05 ... -102.05).contains(location.longitude))
     }
 
@@ -131,7 +131,7 @@ import Testing
         asleep.accountKey = "TESLA:vehicle_state.asleep@smartcar.com"
         await #expect(throws: ConnectorError.canonical(CarportError(.vehicleState, "ASLEEP",
             "Test-mode scenario VEHICLE_STATE.ASLEEP: the vehicle answered with this error."))) {
-            try await TestModeConnector().read(.battery, of: asleep)
+            try await TestModeConnector().snapshot([.battery], of: asleep)
         }
     }
 

@@ -5,62 +5,117 @@ import Testing
 @Suite struct FreshnessCacheTests {
     actor Counter {
         var calls = 0
-        func increment() -> Int { calls += 1; return calls }
+        var asked: [Set<SignalKind>] = []
+        func increment(_ signals: Set<SignalKind> = []) -> Int { calls += 1; asked.append(signals); return calls }
     }
 
-    func reading(_ km: Double, at time: Date) -> SignalReading {
-        SignalReading(value: .odometer(km: km), recordedAt: time, fetchedAt: time)
+    static let all: Set<SignalKind> = [.odometer, .battery, .chargeLimit]
+
+    /// A snapshot of every asked signal, numbered by the call that took it.
+    static func snapshot(_ signals: Set<SignalKind>, call: Int, at time: Date, recorded: Date? = nil) -> VehicleSnapshot {
+        var snapshot = VehicleSnapshot()
+        for signal in signals {
+            let value: SignalValue = switch signal {
+            case .battery: .battery(Battery(percentRemaining: Double(call) / 100, rangeKm: 1))
+            case .chargeLimit: .chargeLimit(Double(call) / 10)
+            default: .odometer(km: Double(call))
+            }
+            snapshot.readings[signal] = SignalReading(value: value, recordedAt: recorded ?? time, fetchedAt: time)
+        }
+        return snapshot
     }
 
-    @Test func concurrentReadsOfOneSignalShareOneFetch() async throws {
+    @Test func concurrentReadsOfDifferentSignalsOfOneCarShareOneCallThatWarmsEverySignal() async throws {
         let cache = FreshnessCache()
         let counter = Counter()
         let vehicle = UUID()
         let now = Date()
+        let fetch: FreshnessCache.Fetch = { (signals) async throws(ConnectorError) in
+            let call = await counter.increment(signals)
+            try? await Task.sleep(for: .milliseconds(50))
+            return Self.snapshot(signals, call: call, at: now)
+        }
         try await withThrowingTaskGroup(of: SignalReading.self) { group in
-            for _ in 0..<100 {
-                group.addTask {
-                    try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: now) { () async throws(ConnectorError) in
-                        let call = await counter.increment()
-                        try? await Task.sleep(for: .milliseconds(50))
-                        return self.reading(Double(call), at: now)
-                    }
-                }
+            for index in 0..<100 {
+                let signal: SignalKind = [.odometer, .battery, .chargeLimit][index % 3]
+                group.addTask { try await cache.reading(signal, warming: Self.all, of: vehicle, maxAge: 60, now: now, fetch: fetch) }
             }
-            for try await reading in group { #expect(reading.value == .odometer(km: 1)) }
+            for try await _ in group {}
         }
         #expect(await counter.calls == 1)
+        #expect(await counter.asked == [Self.all], "the one call asked for every signal the car has")
+        let later = try await cache.reading(.chargeLimit, warming: Self.all, of: vehicle, maxAge: 60, now: now.addingTimeInterval(30), fetch: fetch)
+        #expect(later.value == .chargeLimit(0.1), "warmed by the first call")
         #expect(cache.fetches == 1)
     }
 
     @Test func readingsOlderThanTheMaxAgeAreFetchedAgainAndCommandsInvalidate() async throws {
         let cache = FreshnessCache()
+        let counter = Counter()
         let vehicle = UUID()
         let start = Date()
-        _ = try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: start) { () async throws(ConnectorError) in self.reading(1, at: start) }
-        let cached = try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: start.addingTimeInterval(30)) { () async throws(ConnectorError) in
-            self.reading(2, at: start)
+        func read(at time: Date) async throws -> SignalValue {
+            try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: time) { (signals) async throws(ConnectorError) in
+                Self.snapshot(signals, call: await counter.increment(), at: time)
+            }.value
         }
-        #expect(cached.value == .odometer(km: 1))
+        #expect(try await read(at: start) == .odometer(km: 1))
+        #expect(try await read(at: start.addingTimeInterval(30)) == .odometer(km: 1))
         let later = start.addingTimeInterval(61)
-        let fresh = try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: later) { () async throws(ConnectorError) in self.reading(3, at: later) }
-        #expect(fresh.value == .odometer(km: 3))
+        #expect(try await read(at: later) == .odometer(km: 2))
         cache.invalidate([.odometer], of: vehicle)
-        let invalidated = try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: later) { () async throws(ConnectorError) in self.reading(4, at: later) }
-        #expect(invalidated.value == .odometer(km: 4))
+        #expect(try await read(at: later) == .odometer(km: 3))
     }
 
-    @Test func failuresAreNotCached() async throws {
+    @Test func eachSignalSucceedsOrFailsOnItsOwnAndFailuresAreNotCached() async throws {
         let cache = FreshnessCache()
+        let counter = Counter()
         let vehicle = UUID()
-        await #expect(throws: ConnectorError.asleep) {
-            try await cache.reading(.battery, of: vehicle, maxAge: 60, now: Date()) { () async throws(ConnectorError) in throw .asleep }
-        }
         let now = Date()
-        let reading = try await cache.reading(.battery, of: vehicle, maxAge: 60, now: now) { () async throws(ConnectorError) in
-            SignalReading(value: .batteryCapacity(kWh: 1), recordedAt: now, fetchedAt: now)
+        let results = await cache.readings([.battery, .location], of: vehicle, maxAge: 60, now: now) { (_) async throws(ConnectorError) in
+            _ = await counter.increment()
+            var snapshot = Self.snapshot([.battery], call: 1, at: now)
+            snapshot.failures[.location] = .canonical(.permission)
+            return snapshot
         }
-        #expect(reading.value == .batteryCapacity(kWh: 1))
+        #expect(try results[.battery]?.get().value == .battery(Battery(percentRemaining: 0.01, rangeKm: 1)))
+        #expect(throws: ConnectorError.canonical(.permission)) { try results[.location]?.get() }
+        await #expect(throws: ConnectorError.upstream("boom")) {
+            try await cache.reading(.location, of: vehicle, maxAge: 60, now: now) { (_) async throws(ConnectorError) in
+                _ = await counter.increment()
+                throw .upstream("boom")
+            }
+        }
+        #expect(await counter.calls == 2, "a failed signal is asked again")
+    }
+
+    @Test func anAsleepCarAnswersItsLastReadingsWithTheirAgeAndIsNotAskedAgainInTheWindow() async throws {
+        let cache = FreshnessCache()
+        let counter = Counter()
+        let vehicle = UUID()
+        let start = Date()
+        await #expect(throws: ConnectorError.asleep, "nothing read yet: ASLEEP") {
+            try await cache.reading(.battery, of: vehicle, maxAge: 60, now: start) { (_) async throws(ConnectorError) in
+                _ = await counter.increment()
+                throw .asleep
+            }
+        }
+        let recorded = start.addingTimeInterval(5)
+        _ = try await cache.reading(.battery, warming: Self.all, of: vehicle, maxAge: 60, now: start.addingTimeInterval(61)) {
+            (signals) async throws(ConnectorError) in Self.snapshot(signals, call: await counter.increment(), at: start.addingTimeInterval(61), recorded: recorded)
+        }
+        let asleep: FreshnessCache.Fetch = { (_) async throws(ConnectorError) in
+            _ = await counter.increment()
+            throw .asleep
+        }
+        let later = start.addingTimeInterval(200)
+        let stale = try await cache.reading(.odometer, of: vehicle, maxAge: 60, now: later, fetch: asleep)
+        #expect(stale.value == .odometer(km: 2) && stale.recordedAt == recorded, "the last reading, with the time the car recorded it")
+        #expect(await counter.calls == 3)
+        _ = try await cache.reading(.battery, of: vehicle, maxAge: 60, now: later.addingTimeInterval(30), fetch: asleep)
+        #expect(await counter.calls == 3, "an asleep car is not asked again within the max age")
+        _ = try await cache.reading(.battery, of: vehicle, maxAge: 60, now: later.addingTimeInterval(61), fetch: asleep)
+        #expect(await counter.calls == 4)
     }
 }
 

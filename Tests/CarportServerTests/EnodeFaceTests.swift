@@ -41,6 +41,21 @@ import VaporTesting
         }
     }
 
+    @Test func aVehicleWithEveryFieldCostsOneConnectorCall() async throws {
+        try await TestCarport.withApp { app in
+            // Simulated cars are never served from the cache (max age 0): each request reads the car again.
+            let (linked, _, _, _) = try await EnodeClient.linkSimulated(app)
+            let fields = EnodeVehicleBody.Field.allCases.map { "field[]=\($0.rawValue)" }.joined(separator: "&")
+            for _ in 0..<2 {
+                let before = app.carport.freshnessCache.fetches
+                let (status, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles?\(fields)", token: linked.userToken)
+                #expect(status == .ok)
+                #expect(((list as? [[String: Any]])?.first?["chargeState"] as? [String: Any])?["batteryLevel"] as? Double == 40)
+                #expect(app.carport.freshnessCache.fetches == before + 1, "battery, charge, limit, capacity, location, odometer: one call")
+            }
+        }
+    }
+
     @Test func scopesLimitWhatAUserTokenMayRead() async throws {
         try await TestCarport.withApp { app in
             let linked = try await EnodeClient.link(app, scope: "vehicle:location")

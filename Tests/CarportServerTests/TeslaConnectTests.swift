@@ -159,25 +159,89 @@ import VaporTesting
         }
     }
 
-    @Test func anAsleepCarIsWokenWithinTeslasWakeLimit() async throws {
+    @Test func oneFleetCallFillsEverySignalOfTheCarAndLocationComesFromDriveState() async throws {
         try await TeslaWorld.run { world in
+            let (session, _) = try await world.session(scope: "read_vin read_battery read_charge read_odometer read_security read_location")
+            for path in ["battery", "charge", "charge/limit", "odometer", "security", "location"] {
+                let (status, _, body) = try await session.call(.GET, "/v2.0/vehicles/{id}/\(path)")
+                #expect(status == .ok, "\(path): \(body)")
+                if path == "location" { #expect(body["latitude"] as? Double == 37.4924 && body["longitude"] as? Double == -121.9447) }
+            }
+            let batch = #"{"requests":[{"path":"/battery"},{"path":"/charge"},{"path":"/charge/limit"},{"path":"/odometer"},{"path":"/security"},{"path":"/location"}]}"#
+            let (batchStatus, _, answers) = try await session.call(.POST, "/v2.0/vehicles/{id}/batch", json: batch)
+            #expect(batchStatus == .ok && (answers["responses"] as? [[String: Any]])?.allSatisfy { $0["code"] as? Int == 200 } == true)
+            #expect(try await world.fake(.GET, "/_fake/stats").body["data"] as? Int == 1, "six signals, twelve reads: one vehicle_data")
+            let metrics = try await world.carport.sendRequest(.GET, "/metrics").body.string
+            #expect(metrics.contains(#"carport_upstream_requests_total{brand="tesla",category="data",status="200"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"carport_upstream_requests_total{brand="tesla",category="state",status="200"} 2"#),
+                    "the vehicle list at sign-in, and one state check before the data request")
+        }
+    }
+
+    @Test func aBatchCostsOneFleetCallEvenWithoutCaching() async throws {
+        try await TeslaWorld.run(carport: ["CARPORT_MAX_AGE": "0"]) { world in
+            let (session, _) = try await world.session(scope: "read_vin read_battery read_charge read_odometer read_location")
+            let batch = #"{"requests":[{"path":"/battery"},{"path":"/charge"},{"path":"/odometer"},{"path":"/location"}]}"#
+            let (status, _, _) = try await session.call(.POST, "/v2.0/vehicles/{id}/batch", json: batch)
+            #expect(status == .ok)
+            #expect(try await world.fake(.GET, "/_fake/stats").body["data"] as? Int == 1)
+            _ = try await session.call(.GET, "/v2.0/vehicles/{id}/battery")
+            #expect(try await world.fake(.GET, "/_fake/stats").body["data"] as? Int == 2, "max age 0: the next read asks again")
+        }
+    }
+
+    @Test func readsNeverWakeACarAndAnswerTheLastReadingWithItsAge() async throws {
+        try await TeslaWorld.run(carport: ["CARPORT_MAX_AGE": "1"]) { world in
+            let (session, _) = try await world.session(scope: "read_vin read_battery read_charge control_security")
+            _ = try await world.fake(.PATCH, "/_fake/vehicles/5YJ3E1EA5NF000001", json: ["state": "asleep"])
+            session.expectError(try await session.call(.GET, "/v2.0/vehicles/{id}/battery"), .conflict, "VEHICLE_STATE", "ASLEEP")
+            _ = try await world.fake(.PATCH, "/_fake/vehicles/5YJ3E1EA5NF000001", json: ["state": "online"])
+            session.expectError(try await session.call(.GET, "/v2.0/vehicles/{id}/battery"), .conflict, "VEHICLE_STATE", "ASLEEP")
+            #expect(try await world.fake(.GET, "/_fake/stats").body["state"] as? Int == 1, "not asked again within the max age")
+            try await Task.sleep(for: .milliseconds(1_200))
+            let (awake, headers, _) = try await session.call(.GET, "/v2.0/vehicles/{id}/battery")
+            #expect(awake == .ok)
+            let age = try #require(headers.first(name: "SC-Data-Age"))
+            _ = try await world.fake(.PATCH, "/_fake/vehicles/5YJ3E1EA5NF000001", json: ["state": "asleep"])
+            try await Task.sleep(for: .milliseconds(1_200))
+            let (stale, staleHeaders, charge) = try await session.call(.GET, "/v2.0/vehicles/{id}/charge")
+            #expect(stale == .ok && charge["isPluggedIn"] as? Bool == true, "the reading taken with the battery")
+            #expect(staleHeaders.first(name: "SC-Data-Age") == age, "with the time the car recorded it")
+            let stats = try await world.fake(.GET, "/_fake/stats").body
+            #expect(stats["wakes"] == nil && stats["data"] as? Int == 1, "no wake, no data request for an asleep car: \(stats)")
+            #expect(try await world.car("5YJ3E1EA5NF000001")["state"] as? String == "asleep")
+        }
+    }
+
+    @Test func wakeOnReadIsTheOperatorsChoiceWithinTeslasWakeLimit() async throws {
+        try await TeslaWorld.run(carport: ["CARPORT_TESLA_WAKE_ON_READ": "1", "CARPORT_MAX_AGE": "0"]) { world in
             let (session, _) = try await world.session(scope: "read_vin read_battery read_charge read_odometer read_security control_security")
-            var statuses: [HTTPStatus] = []
-            var lastError: [String: Any] = [:]
+            var ages: [String?] = []
             for path in ["battery", "charge", "odometer", "security"] {
                 _ = try await world.fake(.PATCH, "/_fake/vehicles/5YJ3E1EA5NF000001", json: ["state": "asleep"])
-                let (status, _, body) = try await session.call(.GET, "/v2.0/vehicles/{id}/\(path)")
-                statuses.append(status)
-                lastError = body
+                let (status, headers, _) = try await session.call(.GET, "/v2.0/vehicles/{id}/\(path)")
+                #expect(status == .ok)
+                ages.append(headers.first(name: "SC-Data-Age"))
+                try await Task.sleep(for: .milliseconds(20))
             }
-            #expect(statuses == [.ok, .ok, .ok, .conflict], "three wakes a minute, then ASLEEP")
-            #expect(lastError["code"] as? String == "ASLEEP")
-            #expect(try await world.fake(.GET, "/_fake/stats").body["wakes"] as? Int == 3)
+            #expect(try await world.fake(.GET, "/_fake/stats").body["wakes"] as? Int == 3, "three wakes a minute")
+            #expect(ages[3] == ages[2], "the fourth read finds the car asleep again: its last readings, with their age")
+        }
+    }
+
+    @Test func aCommandWakesTheCar() async throws {
+        try await TeslaWorld.run { world in
+            let (session, _) = try await world.session(scope: "read_vin control_charge control_security", vin: "5YJSA1E26KF000002")
+            _ = try await world.fake(.PATCH, "/_fake/vehicles/5YJSA1E26KF000002", json: ["state": "asleep"])
+            let (status, _, body) = try await session.call(.POST, "/v2.0/vehicles/{id}/charge", json: #"{"action":"START"}"#)
+            #expect(status == .ok, "\(body)")
+            #expect(try await world.fake(.GET, "/_fake/stats").body["wakes"] as? Int == 1)
+            #expect(try await world.car("5YJSA1E26KF000002")["charging"] as? Bool == true)
         }
     }
 
     @Test func teslasRateLimitIsHonoured() async throws {
-        try await TeslaWorld.run(fake: { $0.dataPerMinute = 2 }) { world in
+        try await TeslaWorld.run(fake: { $0.dataPerMinute = 2 }, carport: ["CARPORT_MAX_AGE": "0"]) { world in
             let (session, _) = try await world.session(scope: "read_vin read_battery read_charge read_odometer read_security")
             var answers: [(HTTPStatus, String?)] = []
             for path in ["battery", "charge", "odometer", "security"] {
@@ -204,8 +268,8 @@ import VaporTesting
             var failures: [ConnectorError] = []
             for _ in 0..<30 {
                 do throws(ConnectorError) {
-                    let reading = try await connector.read(.battery, of: vehicle)
-                    #expect(reading.value == .battery(Battery(percentRemaining: 0.62, rangeKm: 309.3)))
+                    let reading = try await connector.snapshot([.battery], of: vehicle).readings[.battery]
+                    #expect(reading?.value == .battery(Battery(percentRemaining: 0.62, rangeKm: 309.3)))
                     answered += 1
                 } catch {
                     failures.append(error)

@@ -14,19 +14,23 @@ public struct SimulatorConnector: BrandConnector {
         SimulatedCatalog.capabilities(of: SimulatedCatalog.model(for: vehicle.identity).powertrain)
     }
 
-    public func read(_ signal: SignalKind, of vehicle: ConnectedVehicle) async throws(ConnectorError) -> SignalReading {
-        let value: SignalValue?
+    /// One simulation step answers every asked signal the car has.
+    public func snapshot(_ signals: Set<SignalKind>, of vehicle: ConnectedVehicle) async throws(ConnectorError) -> VehicleSnapshot {
+        let values: [SignalKind: SignalValue]
         do {
-            value = try await simulator.update(applicationID: vehicle.applicationID, vin: vehicle.identity.vin) { car in
+            values = try await simulator.update(applicationID: vehicle.applicationID, vin: vehicle.identity.vin) { car in
                 if car.isAsleep { throw ConnectorError.asleep }
-                return car.value(of: signal)
+                var values: [SignalKind: SignalValue] = [:]
+                for signal in signals { values[signal] = car.value(of: signal) }
+                return values
             }
         } catch {
             throw Self.connectorError(error)
         }
-        guard let value else { throw .notCapable("reporting \(signal.rawValue)") }
         let now = Date()
-        return SignalReading(value: value, recordedAt: now, fetchedAt: now)
+        var snapshot = VehicleSnapshot(readings: values.mapValues { SignalReading(value: $0, recordedAt: now, fetchedAt: now) })
+        for signal in signals where values[signal] == nil { snapshot.failures[signal] = .notCapable("reporting \(signal.rawValue)") }
+        return snapshot
     }
 
     public func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle) async throws(ConnectorError) {

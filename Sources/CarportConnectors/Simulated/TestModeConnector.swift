@@ -12,13 +12,17 @@ public struct TestModeConnector: BrandConnector {
         SimulatedCatalog.capabilities(of: SimulatedCatalog.model(for: vehicle.identity).powertrain)
     }
 
-    public func read(_ signal: SignalKind, of vehicle: ConnectedVehicle) async throws(ConnectorError) -> SignalReading {
+    public func snapshot(_ signals: Set<SignalKind>, of vehicle: ConnectedVehicle) async throws(ConnectorError) -> VehicleSnapshot {
         if let error = Self.scenarioError(accountKey: vehicle.accountKey) { throw .canonical(error) }
-        let draw = Draw(seed: "\(vehicle.identity.vin)|\(signal.rawValue)")
         let model = SimulatedCatalog.model(for: vehicle.identity)
         let now = Date()
-        return SignalReading(value: value(signal, model: model, draw: draw, now: now),
-                             recordedAt: now.addingTimeInterval(-draw.range(5, 300, at: 31).rounded()), fetchedAt: now)
+        var snapshot = VehicleSnapshot()
+        for signal in signals {
+            let draw = Draw(seed: "\(vehicle.identity.vin)|\(signal.rawValue)")
+            snapshot.readings[signal] = SignalReading(value: value(signal, model: model, draw: draw, now: now),
+                                                      recordedAt: now.addingTimeInterval(-draw.range(5, 300, at: 31).rounded()), fetchedAt: now)
+        }
+        return snapshot
     }
 
     public func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle) async throws(ConnectorError) {

@@ -1,3 +1,4 @@
+import CarportCore
 import Foundation
 
 /// How Carport reaches Tesla: the operator's Fleet API application and Tesla's (or a fake's) URLs.
@@ -23,6 +24,8 @@ public struct TeslaConfiguration: Sendable, Equatable {
     /// How long to wait for a woken car before answering `ASLEEP`, and how often to look.
     public var wakeTimeout: Double = 30
     public var wakePollInterval: Double = 2
+    /// Whether a read of an asleep car wakes it (off: reads answer the last readings or `ASLEEP`; commands still wake).
+    public var wakeOnRead = false
 
     public init(clientID: String, clientSecret: String, partnerDomain: String, redirectURI: String) {
         self.clientID = clientID
@@ -45,6 +48,16 @@ public struct TeslaConfiguration: Sendable, Equatable {
 /// Tesla's per-vehicle limits (tesla.md §10): realtime data, commands and wakes per minute.
 public enum TeslaCategory: String, Sendable, CaseIterable {
     case data, commands, wakes
+
+    /// The window a request of this kind spends, if any.
+    init?(_ kind: UpstreamCategory) {
+        switch kind {
+        case .data: self = .data
+        case .command: self = .commands
+        case .wake: self = .wakes
+        case .state, .account: return nil
+        }
+    }
 
     public var perMinute: Int {
         switch self {

@@ -11,29 +11,36 @@ public final class TeslaFleetClient: Sendable {
     let http: TeslaHTTP
     let tokens: TeslaTokens
     let windows = TeslaRateWindows()
+    let meter: UpstreamMeter
     private let registeredRegions = NIOLockedValueBox(Set<String>())
     private let keyStatus = NIOLockedValueBox([String: (paired: Bool, checkedAt: Date)]())
 
-    public init(configuration: TeslaConfiguration, store: any TeslaCredentialStore, client: HTTPClient = .shared) {
+    public init(configuration: TeslaConfiguration, store: any TeslaCredentialStore, client: HTTPClient = .shared,
+                meter: UpstreamMeter = UpstreamMeter()) {
         self.configuration = configuration
+        self.meter = meter
         http = TeslaHTTP(client: client, timeout: configuration.requestTimeout)
         tokens = TeslaTokens(store: store, http: http, configuration: configuration)
     }
 
-    /// One Fleet API call. `category` spends Carport's per-car window; `viaProxy` sends it to the signing proxy.
+    /// One Fleet API call, counted by `kind`; data, command and wake requests about `vin` spend Carport's per-car
+    /// window. `viaProxy` sends it to the signing proxy; `wakes` lets an asleep car be woken and asked again.
     func call(
         _ account: TeslaAccount, _ method: HTTPMethod, _ path: String, json: Data? = nil, vin: String? = nil,
-        category: TeslaCategory? = nil, viaProxy: Bool = false, wakes: Bool = true
+        kind: UpstreamCategory, viaProxy: Bool = false, wakes: Bool = false
     ) async throws(ConnectorError) -> TeslaReply {
         var credentials = try await tokens.current(account)
         var refreshed = false, registered = false, relocated = false, woke = false, retried = false
+        let window = TeslaCategory(kind)
         while true {
-            if let category, let vin { try windows.take(category, vin: vin) }
+            if let window, let vin { try windows.take(window, vin: vin) }
             let base = viaProxy ? (configuration.commandProxyURL ?? "") : baseURL(credentials.region)
             let reply: TeslaReply
             do {
                 reply = try await http.send(method, base + path, bearer: credentials.accessToken, json: json)
+                meter.record(brand: "tesla", kind, status: reply.status)
             } catch {
+                meter.record(brand: "tesla", kind, status: 0)
                 if retried { throw error }
                 retried = true
                 continue
@@ -54,6 +61,8 @@ public final class TeslaFleetClient: Sendable {
                 throw .accessRevoked
             case 403 where message.contains("Vehicle Command Protocol"):
                 throw .virtualKeyRequired(pairingURL: pairingURL(vin: vin))
+            case 402:
+                throw .upstream("Tesla refuses Carport's application until its billing is settled (402 \(message)); the operator must check the Tesla developer account")
             case 412:
                 guard !registered else { throw .upstream("Tesla: \(message)") }
                 registered = true
@@ -64,7 +73,7 @@ public final class TeslaFleetClient: Sendable {
                 credentials = try await tokens.move(account, to: region)
             case 429:
                 let seconds = Int(reply.header("Retry-After") ?? "") ?? 60
-                if let category, let vin { windows.block(category, vin: vin, seconds: seconds) }
+                if let window, let vin { windows.block(window, vin: vin, seconds: seconds) }
                 throw .rateLimited(retryAfter: seconds)
             case 500 where message.contains("not been paired"):
                 forgetKeyStatus(vin: vin)
@@ -81,17 +90,25 @@ public final class TeslaFleetClient: Sendable {
 
     /// Wakes the car (within Tesla's 3 wakes a minute) and waits, bounded, until it reports `online`.
     private func wake(_ account: TeslaAccount, vin: String) async throws(ConnectorError) {
-        do { try windows.take(.wakes, vin: vin) } catch { throw .asleep }
         let credentials = try await tokens.current(account)
         guard credentials.scopes.contains("vehicle_cmds") else { throw .asleep }
-        _ = try await call(account, .POST, "/api/1/vehicles/\(vin)/wake_up", json: Data("{}".utf8), wakes: false)
+        do {
+            _ = try await call(account, .POST, "/api/1/vehicles/\(vin)/wake_up", json: Data("{}".utf8), vin: vin, kind: .wake)
+        } catch .rateLimited {
+            throw .asleep
+        }
         let deadline = Date().addingTimeInterval(configuration.wakeTimeout)
         while Date() < deadline {
             try? await Task.sleep(for: .milliseconds(Int(configuration.wakePollInterval * 1000)))
-            let reply = try await call(account, .GET, "/api/1/vehicles/\(vin)", wakes: false)
-            if (reply.response as? [String: Any])?["state"] as? String == "online" { return }
+            if try await state(account, vin: vin) == "online" { return }
         }
         throw .asleep
+    }
+
+    /// The car's state from the vehicle list entry (`online`, `asleep`, `offline`), which never wakes it.
+    func state(_ account: TeslaAccount, vin: String) async throws(ConnectorError) -> String {
+        let reply = try await call(account, .GET, "/api/1/vehicles/\(vin)", kind: .state)
+        return (reply.response as? [String: Any])?["state"] as? String ?? "unknown"
     }
 
     /// Whether the car holds Carport's virtual key (`fleet_status`); a paired key is remembered for a minute,
@@ -99,7 +116,7 @@ public final class TeslaFleetClient: Sendable {
     func isKeyPaired(_ account: TeslaAccount, vin: String) async throws(ConnectorError) -> Bool {
         if let known = keyStatus.withLockedValue({ $0[vin] }), Date().timeIntervalSince(known.checkedAt) < 60 { return known.paired }
         let body = try? JSONSerialization.data(withJSONObject: ["vins": [vin]])
-        let reply = try await call(account, .POST, "/api/1/vehicles/fleet_status", json: body)
+        let reply = try await call(account, .POST, "/api/1/vehicles/fleet_status", json: body, kind: .state)
         let paired = ((reply.response as? [String: Any])?["key_paired_vins"] as? [String])?.contains(vin) ?? false
         if paired { keyStatus.withLockedValue { $0[vin] = (paired, Date()) } }
         return paired
@@ -124,6 +141,7 @@ public final class TeslaFleetClient: Sendable {
         }
         let body = try? JSONSerialization.data(withJSONObject: ["domain": configuration.partnerDomain])
         let reply = try await http.send(.POST, base + "/api/1/partner_accounts", bearer: access, json: body)
+        meter.record(brand: "tesla", .account, status: reply.status)
         guard (200..<300).contains(reply.status) else {
             throw .upstream("Tesla refused to register \(configuration.partnerDomain) in region \(region) (\(reply.status) \(reply.error ?? ""))")
         }

@@ -55,12 +55,12 @@ public struct TeslaSignIn: ExternalBrandSignIn {
         let credentials = try TeslaTokens.credentials(from: reply, region: region)
         try await fleet.tokens.save(credentials, for: account)
 
-        let regionReply = try await fleet.call(account, .GET, "/api/1/users/region")
+        let regionReply = try await fleet.call(account, .GET, "/api/1/users/region", kind: .account)
         if let actual = (regionReply.response as? [String: Any])?["region"] as? String, actual != region,
            configuration.regionBaseURLs[actual] != nil {
             _ = try await fleet.tokens.move(account, to: actual)
         }
-        let list = try await fleet.call(account, .GET, "/api/1/vehicles")
+        let list = try await fleet.call(account, .GET, "/api/1/vehicles", kind: .state)
         let vins = (list.response as? [[String: Any]] ?? []).compactMap { $0["vin"] as? String }
         let scopes = Set(credentials.scopes)
         let managed = Set(Permission.allCases.filter { TeslaScopes.scope(for: $0) != nil })

@@ -5,6 +5,7 @@ import Foundation
 enum TeslaSignals {
     static let kilometresPerMile = 1.609344
 
+    /// The `endpoints` value that brings a signal.
     static func endpoint(for signal: SignalKind) -> String {
         switch signal {
         case .location: "location_data"
@@ -13,8 +14,19 @@ enum TeslaSignals {
         }
     }
 
+    /// The `endpoints` query for all of `signals`, in a stable order (`;` written as `%3B`, as Tesla's docs do).
+    static func endpoints(for signals: Set<SignalKind>) -> String {
+        Set(signals.map(endpoint(for:))).sorted().joined(separator: "%3B")
+    }
+
+    /// The section a signal is read from: asked for with `location_data`, the position arrives inside `drive_state`
+    /// (tesla-real-clients.md §1).
+    static func section(for signal: SignalKind) -> String {
+        signal == .location ? "drive_state" : endpoint(for: signal)
+    }
+
     static func value(_ signal: SignalKind, from data: [String: Any]) -> SignalValue? {
-        guard let section = data[endpoint(for: signal)] as? [String: Any] else { return nil }
+        guard let section = data[section(for: signal)] as? [String: Any] else { return nil }
         func number(_ key: String) -> Double? { (section[key] as? NSNumber)?.doubleValue }
         switch signal {
         case .battery:
@@ -43,9 +55,14 @@ enum TeslaSignals {
         }
     }
 
-    /// When the car recorded a section (`timestamp`, epoch milliseconds).
-    static func timestamp(_ section: Any?) -> Date? {
-        ((section as? [String: Any])?["timestamp"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue / 1000) }
+    /// When the car recorded a signal: the position's `gps_as_of` (epoch seconds), else its section's `timestamp`
+    /// (epoch milliseconds).
+    static func recordedAt(_ signal: SignalKind, from data: [String: Any]) -> Date? {
+        let section = data[section(for: signal)] as? [String: Any]
+        if signal == .location, let seconds = section?["gps_as_of"] as? NSNumber {
+            return Date(timeIntervalSince1970: seconds.doubleValue)
+        }
+        return (section?["timestamp"] as? NSNumber).map { Date(timeIntervalSince1970: $0.doubleValue / 1000) }
     }
 
     /// Tesla's command name and JSON parameters.

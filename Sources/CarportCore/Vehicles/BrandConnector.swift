@@ -33,10 +33,24 @@ public struct VehicleCapabilities: Sendable, Equatable {
     }
 }
 
+/// What one upstream call returned: every signal it carried (possibly more than asked for), and why signals that
+/// were asked for are missing.
+public struct VehicleSnapshot: Sendable, Equatable {
+    public var readings: [SignalKind: SignalReading]
+    public var failures: [SignalKind: ConnectorError]
+
+    public init(readings: [SignalKind: SignalReading] = [:], failures: [SignalKind: ConnectorError] = [:]) {
+        self.readings = readings
+        self.failures = failures
+    }
+}
+
 /// A brand family's integration: capabilities per vehicle, reads and commands.
 public protocol BrandConnector: Sendable {
     func capabilities(of vehicle: ConnectedVehicle) async -> VehicleCapabilities
-    func read(_ signal: SignalKind, of vehicle: ConnectedVehicle) async throws(ConnectorError) -> SignalReading
+    /// Reads `signals` in one upstream call. A signal the call could not give (a scope the owner did not grant…) is
+    /// in `failures`; an error of the whole call (asleep, rate limited, login required…) is thrown.
+    func snapshot(_ signals: Set<SignalKind>, of vehicle: ConnectedVehicle) async throws(ConnectorError) -> VehicleSnapshot
     func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle) async throws(ConnectorError)
     /// The longest a reading may be cached for this connector (nil: the platform's max age).
     var maxAge: Double? { get }

@@ -1,17 +1,29 @@
 import Foundation
 
-/// Recent signal readings per vehicle. A read may be served from data younger than a max age; concurrent reads of
-/// one signal share a single connector call (single-flight), so many pollers cost the brand one request per window.
-/// A fresh hit is answered under a lock without suspending.
+/// Recent readings per vehicle, filled by whole snapshots: one connector call returns every signal it carried and
+/// all of them are kept, so reading six signals of a car costs one call per max-age window. Concurrent reads of one
+/// vehicle share a single call (single-flight per vehicle). Reads never wake a car: when the connector says the car
+/// sleeps, the last readings are answered with their true age (or `ASLEEP` without any), and the car is not asked
+/// again within the same max-age window. Fresh hits are answered under a lock without suspending.
 public final class FreshnessCache: @unchecked Sendable {
-    struct Key: Hashable {
-        let vehicleID: UUID
-        let signal: SignalKind
+    public typealias Fetch = @Sendable (Set<SignalKind>) async throws(ConnectorError) -> VehicleSnapshot
+
+    private struct Flight {
+        let id: UInt64
+        let signals: Set<SignalKind>
+        let task: Task<VehicleSnapshot, any Error>
     }
 
-    private var readings: [Key: SignalReading] = [:]
-    private var inFlight: [Key: Task<SignalReading, any Error>] = [:]
+    private struct Entry {
+        var readings: [SignalKind: SignalReading] = [:]
+        var flight: Flight?
+        /// When the connector last answered that the car sleeps.
+        var asleepAt: Date?
+    }
+
+    private var entries: [UUID: Entry] = [:]
     private var fetchCount = 0
+    private var nextFlight: UInt64 = 0
     private let lock = NSLock()
 
     public init() {}
@@ -19,42 +31,120 @@ public final class FreshnessCache: @unchecked Sendable {
     /// Connector calls made so far (for tests, `/metrics` and the benchmark).
     public var fetches: Int { lock.withLock { fetchCount } }
 
-    public func reading(
-        _ signal: SignalKind, of vehicleID: UUID, maxAge: Double, now: Date,
-        fetch: @escaping @Sendable () async throws(ConnectorError) -> SignalReading
-    ) async throws(ConnectorError) -> SignalReading {
-        let key = Key(vehicleID: vehicleID, signal: signal)
-        let lookup: Result<SignalReading, Never>? = lock.withLock {
-            guard let cached = readings[key], now.timeIntervalSince(cached.fetchedAt) <= maxAge else { return nil }
-            return .success(cached)
-        }
-        if case .success(let cached) = lookup { return cached }
-        let task: Task<SignalReading, any Error> = lock.withLock {
-            if let running = inFlight[key] { return running }
-            fetchCount += 1
-            let started = Task { try await fetch() }
-            inFlight[key] = started
-            return started
-        }
-        do {
-            let reading = try await task.value
-            lock.withLock {
-                if inFlight[key] == task {
-                    inFlight[key] = nil
-                    readings[key] = reading
+    /// The readings of `wanted`, each a reading or the reason there is none. A miss asks the connector for
+    /// `wanted ∪ warming` in one call (`warming`: what else that call should bring, normally every signal the car has).
+    public func readings(
+        _ wanted: Set<SignalKind>, warming: Set<SignalKind> = [], of vehicleID: UUID, maxAge: Double, now: Date,
+        fetch: @escaping Fetch
+    ) async -> [SignalKind: Result<SignalReading, ConnectorError>] {
+        var results: [SignalKind: Result<SignalReading, ConnectorError>] = [:]
+        var missing = wanted
+        for attempt in 0..<3 {
+            let step: Step = lock.withLock {
+                let entry = entries[vehicleID, default: Entry()]
+                for signal in missing {
+                    if let cached = entry.readings[signal], now.timeIntervalSince(cached.fetchedAt) <= maxAge {
+                        results[signal] = .success(cached)
+                        missing.remove(signal)
+                    }
                 }
+                if missing.isEmpty { return .done }
+                if let asleepAt = entry.asleepAt, now.timeIntervalSince(asleepAt) <= maxAge { return .asleep(entry.readings) }
+                if let flight = entry.flight, attempt < 2 { return .join(flight) }
+                return .fly(start(missing.union(warming), vehicleID: vehicleID, fetch: fetch))
             }
-            return reading
-        } catch {
-            lock.withLock { if inFlight[key] == task { inFlight[key] = nil } }
-            throw (error as? ConnectorError) ?? .upstream(String(describing: error))
+            let flight: Flight
+            switch step {
+            case .done: return results
+            case .asleep(let stale):
+                for signal in missing { results[signal] = stale[signal].map { .success($0) } ?? .failure(.asleep) }
+                return results
+            case .join(let running): flight = running
+            case .fly(let started): flight = started
+            }
+            let outcome = await land(flight, vehicleID: vehicleID, now: now)
+            switch outcome {
+            case .success(let snapshot):
+                for signal in missing {
+                    if let reading = snapshot.readings[signal] {
+                        results[signal] = .success(reading)
+                    } else if let failure = snapshot.failures[signal] {
+                        results[signal] = .failure(failure)
+                    }
+                }
+                missing.subtract(results.keys)
+                if missing.isEmpty { return results }
+                if flight.signals.isSuperset(of: missing) {
+                    for signal in missing { results[signal] = .failure(.upstream("The brand's answer had no \(signal.rawValue).")) }
+                    return results
+                }
+            case .failure(let error):
+                let stale = lock.withLock { entries[vehicleID]?.readings ?? [:] }
+                for signal in missing {
+                    results[signal] = error == .asleep ? stale[signal].map { .success($0) } ?? .failure(error) : .failure(error)
+                }
+                return results
+            }
+        }
+        for signal in missing { results[signal] = .failure(.upstream("The brand's answer had no \(signal.rawValue).")) }
+        return results
+    }
+
+    /// One signal (a snapshot is still taken: `warming` comes along).
+    public func reading(
+        _ signal: SignalKind, warming: Set<SignalKind> = [], of vehicleID: UUID, maxAge: Double, now: Date, fetch: @escaping Fetch
+    ) async throws(ConnectorError) -> SignalReading {
+        let result = await readings([signal], warming: warming, of: vehicleID, maxAge: maxAge, now: now, fetch: fetch)[signal]
+        guard let result else { throw .upstream("No reading of \(signal.rawValue).") }
+        return try result.get()
+    }
+
+    /// Forgets readings a command made stale (and that the car slept: a command may have woken it).
+    public func invalidate(_ signals: [SignalKind], of vehicleID: UUID) {
+        lock.withLock {
+            for signal in signals { entries[vehicleID]?.readings[signal] = nil }
+            entries[vehicleID]?.asleepAt = nil
         }
     }
 
-    /// Forgets readings a command made stale.
-    public func invalidate(_ signals: [SignalKind], of vehicleID: UUID) {
-        lock.withLock {
-            for signal in signals { readings[Key(vehicleID: vehicleID, signal: signal)] = nil }
+    private enum Step {
+        case done, asleep([SignalKind: SignalReading]), join(Flight), fly(Flight)
+    }
+
+    /// Starts a connector call (under the lock).
+    private func start(_ signals: Set<SignalKind>, vehicleID: UUID, fetch: @escaping Fetch) -> Flight {
+        fetchCount += 1
+        nextFlight += 1
+        let flight = Flight(id: nextFlight, signals: signals, task: Task { try await fetch(signals) })
+        entries[vehicleID, default: Entry()].flight = flight
+        return flight
+    }
+
+    /// Waits for a call and keeps what it brought (every waiter does; a reading never replaces a newer one).
+    private func land(_ flight: Flight, vehicleID: UUID, now: Date) async -> Result<VehicleSnapshot, ConnectorError> {
+        let outcome: Result<VehicleSnapshot, ConnectorError>
+        do {
+            outcome = .success(try await flight.task.value)
+        } catch {
+            outcome = .failure((error as? ConnectorError) ?? .upstream(String(describing: error)))
         }
+        lock.withLock {
+            var entry = entries[vehicleID, default: Entry()]
+            if entry.flight?.id == flight.id { entry.flight = nil }
+            switch outcome {
+            case .success(let snapshot):
+                for (signal, reading) in snapshot.readings
+                where entry.readings[signal].map({ $0.fetchedAt <= reading.fetchedAt }) ?? true {
+                    entry.readings[signal] = reading
+                }
+                entry.asleepAt = nil
+            case .failure(.asleep):
+                entry.asleepAt = max(entry.asleepAt ?? now, now)
+            case .failure:
+                break
+            }
+            entries[vehicleID] = entry
+        }
+        return outcome
     }
 }

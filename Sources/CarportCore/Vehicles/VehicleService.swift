@@ -1,5 +1,18 @@
 import Foundation
 
+/// The outcome of reading several signals of one vehicle, each on its own.
+public struct VehicleReadings: Sendable {
+    public var results: [SignalKind: Result<SignalReading, CarportError>]
+
+    public init(results: [SignalKind: Result<SignalReading, CarportError>]) { self.results = results }
+
+    /// The reading, or its canonical error.
+    public func reading(_ signal: SignalKind) throws(CarportError) -> SignalReading {
+        guard let result = results[signal] else { throw CarportError.notCapable("reporting \(signal.rawValue)") }
+        return try result.get()
+    }
+}
+
 /// Finds the connector that serves a vehicle (by mode and brand).
 public protocol ConnectorDirectory: Sendable {
     func connector(for vehicle: ConnectedVehicle) -> (any BrandConnector)?
@@ -78,18 +91,25 @@ public struct VehicleService: Sendable {
 
     /// A read whose permission and budget were already checked (batch items share one check per item).
     public func readAuthorized(_ signal: SignalKind, of vehicle: ConnectedVehicle, maxAge: Double? = nil) async throws -> SignalReading {
+        try await readAuthorized([signal], of: vehicle, maxAge: maxAge).reading(signal)
+    }
+
+    /// Several signals of one vehicle from one snapshot: a request that needs several signals asks for them together,
+    /// so it costs at most one connector call whatever the cache holds. Each signal succeeds or fails on its own.
+    public func readAuthorized(_ signals: Set<SignalKind>, of vehicle: ConnectedVehicle, maxAge: Double? = nil) async throws -> VehicleReadings {
         let connector = try await connector(for: vehicle)
-        guard await connector.capabilities(of: vehicle).signals.contains(signal) else {
-            throw CarportError.notCapable("reporting \(signal.rawValue)")
-        }
-        do {
+        let capable = await connector.capabilities(of: vehicle).signals
+        var results: [SignalKind: Result<SignalReading, CarportError>] = [:]
+        for signal in signals.subtracting(capable) { results[signal] = .failure(CarportError.notCapable("reporting \(signal.rawValue)")) }
+        let readable = signals.intersection(capable)
+        if !readable.isEmpty {
             let allowed = min(maxAge ?? self.maxAge, connector.maxAge ?? .infinity)
-            return try await cache.reading(signal, of: vehicle.id, maxAge: allowed, now: now()) {
-                () async throws(ConnectorError) in try await connector.read(signal, of: vehicle)
+            let fetched = await cache.readings(readable, warming: capable, of: vehicle.id, maxAge: allowed, now: now()) {
+                (asked) async throws(ConnectorError) in try await connector.snapshot(asked, of: vehicle)
             }
-        } catch {
-            throw error.canonical
+            for (signal, result) in fetched { results[signal] = result.mapError(\.canonical) }
         }
+        return VehicleReadings(results: results)
     }
 
     public func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle, grant: Grant) async throws {

@@ -30,6 +30,10 @@ enum TeslaEnvironment {
         if let text = environment["CARPORT_TESLA_TIMEOUT"] { tesla.requestTimeout = try seconds(text, "CARPORT_TESLA_TIMEOUT") }
         if let text = environment["CARPORT_TESLA_WAKE_TIMEOUT"] { tesla.wakeTimeout = try seconds(text, "CARPORT_TESLA_WAKE_TIMEOUT") }
         if let text = environment["CARPORT_TESLA_WAKE_POLL"] { tesla.wakePollInterval = try seconds(text, "CARPORT_TESLA_WAKE_POLL") }
+        if let text = environment["CARPORT_TESLA_WAKE_ON_READ"] {
+            guard ["0", "1"].contains(text) else { throw StartupError("CARPORT_TESLA_WAKE_ON_READ must be 0 or 1: \(text)") }
+            tesla.wakeOnRead = text == "1"
+        }
         return tesla
     }
 

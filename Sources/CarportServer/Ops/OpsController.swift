@@ -45,8 +45,13 @@ struct OpsController: RouteCollection {
     @Sendable func metrics(request: Request) async throws -> Response {
         let headers: HTTPHeaders = ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"]
         let fetches = request.carport.freshnessCache.fetches
-        let text = CarportMetrics.registry.emitToString()
+        var text = CarportMetrics.registry.emitToString()
             + "# TYPE carport_connector_fetches_total counter\ncarport_connector_fetches_total \(fetches)\n"
+            + "# HELP carport_upstream_requests_total Requests to brands' clouds by brand, category (data, command, wake, state, account) and HTTP status (0: no answer).\n"
+            + "# TYPE carport_upstream_requests_total counter\n"
+        for (key, count) in request.carport.upstreamMeter.counts.sorted(by: { $0.key < $1.key }) {
+            text += "carport_upstream_requests_total{brand=\"\(key.brand)\",category=\"\(key.category.rawValue)\",status=\"\(key.status)\"} \(count)\n"
+        }
         return Response(status: .ok, headers: headers, body: .init(string: text))
     }
 }

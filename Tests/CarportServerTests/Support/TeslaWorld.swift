@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Crypto
 import CarportCore
 import Foundation
 import NIOCore
@@ -13,10 +14,12 @@ struct TeslaWorld {
     let carport: Application
     let fakeOrigin: String
     static let domain = "carport.example"
+    /// The public half of a fresh partner command key (tesla-http-proxy would hold the private half).
+    static var partnerPublicKeyPEM: String { P256.Signing.PrivateKey().publicKey.pemRepresentation }
     static let callback = "http://127.0.0.1:8000/connect/oem/callback"
 
     static func run(
-        fake change: @escaping (inout FakeOptions) -> Void = { _ in },
+        fake change: @escaping (inout FakeOptions) -> Void = { _ in }, carport extra: [String: String] = [:],
         _ body: (TeslaWorld) async throws -> Void
     ) async throws {
         let port = try await LoopbackPort.free()
@@ -34,8 +37,11 @@ struct TeslaWorld {
             "CARPORT_TESLA_REGIONS": "na=\(origin)/fleet/na,eu=\(origin)/fleet/eu",
             "CARPORT_TESLA_PROXY_URL": "\(origin)/proxy", "CARPORT_TESLA_PAIRING_URL": "\(origin)/_ak",
             "CARPORT_TESLA_TIMEOUT": "1", "CARPORT_TESLA_WAKE_TIMEOUT": "3", "CARPORT_TESLA_WAKE_POLL": "0.2",
-        ]
+        ].merging(extra) { _, new in new }
         do {
+            // The partner domain's web root serves its public key, which Tesla fetches at registration.
+            let hosted = try await http(.PUT, "\(origin)/_fake/domains/\(domain)/public-key", body: partnerPublicKeyPEM)
+            guard hosted.status == 204 else { throw TestSetupError("the fake did not host the partner key (\(hosted.status))") }
             try await TestCarport.withApp(environment: environment) { app in
                 try await body(TeslaWorld(carport: app, fakeOrigin: origin))
             }

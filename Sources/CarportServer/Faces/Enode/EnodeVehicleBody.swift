@@ -35,13 +35,43 @@ struct EnodeVehicleBody {
     /// The owner (for `chargingLocationId`: the owner's charging location the car stands at).
     let userID: UUID
     let request: Request
+    /// Readings taken together for a whole vehicle object (one snapshot); single sub-resources read on their own.
+    var prefetched: VehicleReadings?
     private var service: VehicleService { request.vehicleService }
+
+    init(vehicle: ConnectedVehicle, userID: UUID, request: Request) {
+        self.vehicle = vehicle
+        self.userID = userID
+        self.request = request
+    }
+
+    /// The signals a field is built from.
+    static func signals(_ field: Field) -> Set<SignalKind> {
+        switch field {
+        case .chargeState: [.battery, .charge, .chargeLimit, .batteryCapacity]
+        case .location: [.location]
+        case .odometer: [.odometer]
+        case .information, .smartChargingPolicy: []
+        }
+    }
 
     /// How near a charging location a car must stand to be at it, metres.
     static let chargingLocationRadius = 150.0
 
     /// The vehicle with the requested sub-objects.
     func body(fields: [Field]) async throws -> JSONValue {
+        var reader = self
+        // Location too: `chargingLocationId` needs it.
+        let signals = fields.reduce(into: Set<SignalKind>([.location])) { $0.formUnion(Self.signals($1)) }
+        do {
+            reader.prefetched = try await service.readAuthorized(signals, of: vehicle)
+        } catch let error as CarportError where error.kind == .compatibility {
+            reader.prefetched = nil
+        }
+        return try await reader.assemble(fields: fields)
+    }
+
+    private func assemble(fields: [Field]) async throws -> JSONValue {
         var pairs: [(String, JSONValue)] = [("id", .string(vehicle.id.uuidString.lowercased()))]
         var objects: [(String, JSONValue)] = []
         var lastSeen: Date?
@@ -141,6 +171,7 @@ struct EnodeVehicleBody {
     /// A reading, or nil when the vehicle cannot report it (Enode answers nulls then).
     private func read(_ signal: SignalKind) async throws -> SignalReading? {
         do {
+            if let prefetched, prefetched.results[signal] != nil { return try prefetched.reading(signal) }
             return try await service.readAuthorized(signal, of: vehicle)
         } catch let error as CarportError where error.kind == .compatibility {
             return nil

@@ -75,8 +75,8 @@ struct JedlixVehicles {
 
     private static func chargeState(_ vehicle: ConnectedVehicle, service: VehicleService, capabilities: VehicleCapabilities) async throws -> JSONValue {
         guard capabilities.signals.contains(.battery), capabilities.signals.contains(.charge) else { return .null }
-        let batteryReading = try await service.readAuthorized(.battery, of: vehicle)
-        let chargeReading = try await service.readAuthorized(.charge, of: vehicle)
+        let readings = try await service.readAuthorized([.battery, .charge], of: vehicle)
+        let batteryReading = try readings.reading(.battery), chargeReading = try readings.reading(.charge)
         guard case .battery(let battery) = batteryReading.value, case .charge(let charge) = chargeReading.value else { return .null }
         let state = !charge.isPluggedIn ? "disconnected"
             : charge.state == .charging ? "charging" : charge.state == .fullyCharged ? "complete" : "stopped"

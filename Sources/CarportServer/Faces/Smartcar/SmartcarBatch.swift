@@ -11,12 +11,24 @@ struct SmartcarBatch {
         let service = request.vehicleService
         let vehicle = try await request.smartcarVehicle(grant: grant, service: service)
         let endpoints = try Self.parse(try request.smartcarJSONObject())
+        var admitted: [Int: CarportError] = [:]
+        for (index, (_, endpoint)) in endpoints.enumerated() {
+            do throws(CarportError) { try service.authorize(endpoint.permission, on: vehicle, grant: grant) } catch { admitted[index] = error }
+        }
+        // Every admitted signal from one snapshot: the batch costs at most one connector call.
+        let signals = Set(endpoints.indices.filter { admitted[$0] == nil }.compactMap { endpoints[$0].1.signal })
+        let readings: VehicleReadings
+        do {
+            readings = try await service.readAuthorized(signals, of: vehicle)
+        } catch let error as CarportError {
+            readings = VehicleReadings(results: Dictionary(uniqueKeysWithValues: signals.map { ($0, .failure(error)) }))
+        }
         var responses: [JSONValue] = []
-        for (path, endpoint) in endpoints {
+        for (index, (path, endpoint)) in endpoints.enumerated() {
             do {
-                try service.authorize(endpoint.permission, on: vehicle, grant: grant)
+                if let refused = admitted[index] { throw refused }
                 let (body, reading) = try await SmartcarVehicleController.answer(
-                    endpoint, vehicle: vehicle, service: service, units: units, dates: nil)
+                    endpoint, vehicle: vehicle, service: service, units: units, dates: nil, readings: readings)
                 let headers = SmartcarResponse.headers(units: units, reading: reading).map { ($0.0.lowercased(), JSONValue.string($0.1)) }
                 responses.append(.object([("path", .string(path)), ("code", 200), ("headers", .object(headers)), ("body", body)]))
             } catch let error as CarportError {

@@ -28,13 +28,13 @@ struct SmartcarVehicleController {
         }
     }
 
-    /// The body of a read whose permission and budget were checked.
+    /// The body of a read whose permission and budget were checked, from `readings` when a batch took them already.
     static func answer(
         _ endpoint: SmartcarReadEndpoint, vehicle: ConnectedVehicle, service: VehicleService, units: SmartcarUnits,
-        dates: ClosedRange<Date>?
+        dates: ClosedRange<Date>?, readings: VehicleReadings? = nil
     ) async throws -> (JSONValue, SignalReading?) {
         guard let signal = endpoint.signal else { return (endpoint.body(vehicle: vehicle, value: nil, units: units), nil) }
-        let reading = try await service.readAuthorized(signal, of: vehicle)
+        let reading = if let readings { try readings.reading(signal) } else { try await service.readAuthorized(signal, of: vehicle) }
         return (endpoint.body(vehicle: vehicle, value: reading.value, units: units, dates: dates), reading)
     }
 
