@@ -53,8 +53,23 @@ def wrk(url, script, args, connections, duration, settings):
     output = run(command, env=dict(os.environ, BENCH_LUA_DIR=LUA), timeout=duration + 60)
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     result = json.loads(line[len("BENCH "):])
-    result["command"] = " ".join(command)
+    result["command"] = portable(command)
     return result
+
+
+def portable(command):
+    """The command as the results file shows it: paths relative to the repository, the run's own files as
+    <data-dir>/…, client credentials elided."""
+    shown = []
+    for part in command:
+        if part.startswith(ROOT + os.sep):
+            part = os.path.relpath(part, ROOT)
+        elif part.startswith(tempfile.gettempdir() + os.sep):
+            part = "<data-dir>/" + os.path.basename(part)
+        elif re.fullmatch(r"[A-Za-z0-9+/=]{40,}", part):
+            part = "<client-credentials>"
+        shown.append(part)
+    return " ".join(shown)
 
 
 def rss_megabytes(pid):
@@ -383,7 +398,7 @@ def main():
 
         fleet_command = [os.path.join(options.bin_dir, "carport-sim-bench"), str(settings.fleet)]
         fleet = json.loads(run(fleet_command))
-        commands.append(" ".join(fleet_command))
+        commands.append(portable(fleet_command))
 
         figures = {"cached_read": cached_read, "token_endpoint": {"refresh": refresh, "code": code},
                    "connect_flow": flow, "upstream_efficiency": upstream, "simulator": fleet,

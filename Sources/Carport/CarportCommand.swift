@@ -29,9 +29,10 @@ func exitOnStartupError<T>(_ body: () async throws(StartupError) -> T) async thr
     }
 }
 
-func bootstrapLogging(level: Logger.Level) {
+/// Logs of the server go to stdout; the one-shot commands log to stderr, so their stdout holds only what they print.
+func bootstrapLogging(level: Logger.Level, toStandardError: Bool = true) {
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardOutput(label: label)
+        var handler = toStandardError ? StreamLogHandler.standardError(label: label) : StreamLogHandler.standardOutput(label: label)
         handler.logLevel = level
         return handler
     }

@@ -10,7 +10,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         try await exitOnStartupError { () async throws(StartupError) in
             let configuration = try CarportConfiguration.load(hostname: hostname, port: port)
-            bootstrapLogging(level: configuration.logLevel)
+            bootstrapLogging(level: configuration.logLevel, toStandardError: false)
             try await CarportServer.serve(configuration: configuration)
         }
     }

@@ -21,7 +21,7 @@ public enum CarportServer {
             try await DatabaseSetup.checkReachable(configuration.database, on: app)
             do {
                 try await DatabaseSetup.tune(configuration.database, on: app)
-                try await app.autoMigrate()
+                try await migrateQuietly(app)
             } catch {
                 throw StartupError("cannot migrate the database (\(configuration.database.redacted)): \(error)")
             }
@@ -30,6 +30,14 @@ public enum CarportServer {
             try? await app.asyncShutdown()
             throw error
         }
+    }
+
+    /// Runs the migrations with their progress at debug level: a failure is still thrown (and reported).
+    private static func migrateQuietly(_ app: Application) async throws {
+        let level = app.logger.logLevel
+        if level > .debug { app.logger.logLevel = .warning }
+        defer { app.logger.logLevel = level }
+        try await app.autoMigrate()
     }
 
     /// Data directory, encryption key, database, middleware and routes; touches no database.
@@ -66,9 +74,12 @@ public enum CarportServer {
                 throw StartupError(
                     "cannot listen on \(configuration.hostname):\(configuration.port): \(listenReason(error))")
             }
-            print("Carport \(CarportVersion.current) listening on http://\(configuration.hostname):\(configuration.port)"
-                + " (public URL \(configuration.publicURL), \(configuration.database.redacted))")
-            if let demo { print(demo) }
+            // Straight to the file descriptor: `print` is block-buffered into a pipe, a journal or a container log,
+            // and these lines would appear only when the process exits.
+            var banner = "Carport \(CarportVersion.current) listening on http://\(configuration.hostname):\(configuration.port)"
+                + " (public URL \(configuration.publicURL), \(configuration.database.redacted))\n"
+            if let demo { banner += demo + "\n" }
+            FileHandle.standardOutput.write(Data(banner.utf8))
             let webhooks = Task { await WebhookWorker(app: app).run() }
             await TerminationSignal.wait()
             webhooks.cancel()

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -27,6 +28,42 @@ import Testing
         _ = try await waitForHealth(port: port)
         second.stop()
         #expect(!second.readStdout().contains("client secret:"), "the demo app is created and printed only once")
+    }
+
+    @Test func aPipedStdoutShowsTheDemoAppWhileServingAndOneShotCommandsPrintOnlyTheirOutput() async throws {
+        let directory = try TestCarport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = try await TestCarport.testEnvironment(dataDirectory: directory)
+        environment["CARPORT_LOG_LEVEL"] = "info"  // the default: migrations must not talk at it
+        let created = try CarportProcess.run(["apps", "create", "--name", "Scripted", "--redirect-uri", "https://example.com/cb", "--json"],
+                                             environment: environment)
+        #expect(created.status == 0)
+        #expect((try? JSONSerialization.jsonObject(with: Data(created.stdout.utf8))) is [String: Any],
+                "a fresh data directory: stdout is the JSON object alone, not \(created.stdout)")
+        #expect(!created.stderr.contains("Migrat"), "migrations log at debug: \(created.stderr)")
+
+        let second = try TestCarport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: second) }
+        var serving = try await TestCarport.testEnvironment(dataDirectory: second)
+        let port = try await LoopbackPort.free()
+        serving["CARPORT_PORT"] = String(port)
+        let server = try CarportProcess.start([], environment: serving)
+        defer { server.stop() }
+        _ = try await waitForHealth(port: port)
+        // Read what the running server has written so far (a pipe, not a terminal), without waiting for it to exit.
+        let reader = server.stdout.fileHandleForReading
+        var seen = ""
+        for _ in 0..<50 where !(seen.contains("listening on") && seen.contains("Connect URL:")) {
+            seen += try await Self.available(reader)
+        }
+        #expect(seen.contains("listening on http://127.0.0.1:\(port)") && seen.contains("Connect URL:"), "\(seen)")
+    }
+
+    /// What a pipe holds now, waiting at most 100 ms.
+    private static func available(_ handle: FileHandle) async throws -> String {
+        var poll = pollfd(fd: handle.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        guard Glibc.poll(&poll, 1, 100) > 0 else { return "" }
+        return String(decoding: handle.availableData, as: UTF8.self)
     }
 
     private func waitForHealth(port: Int) async throws -> String {
