@@ -29,6 +29,28 @@ import VaporTesting
 
     private func object(_ value: Any?) -> [String: Any] { value as? [String: Any] ?? [:] }
 
+    @Test func aClaimedEndpointIsLeasedUntilItsOutcomeIsSavedOrTheLeaseRunsOut() async throws {
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app)
+            let applicationID = try #require(UUID(uuidString: client.id))
+            let store = store(app)
+            let start = Date()
+            let endpoint = WebhookEndpoint(applicationID: applicationID, url: "https://hooks.example/in", secret: secret, nextAttemptAt: start)
+            try await store.save(endpoint)
+            async let one = store.claimDue(at: start, leaseUntil: start.addingTimeInterval(60), limit: 10)
+            async let other = store.claimDue(at: start, leaseUntil: start.addingTimeInterval(60), limit: 10)
+            let (first, second) = try await (one, other)
+            #expect(first.count + second.count == 1, "two workers claiming at once: one gets it")
+            #expect(try await store.claimDue(at: start.addingTimeInterval(30), leaseUntil: start.addingTimeInterval(90), limit: 10).isEmpty,
+                    "a leased endpoint is not taken")
+            let takenOver = try await store.claimDue(at: start.addingTimeInterval(61), leaseUntil: start.addingTimeInterval(121), limit: 10)
+            #expect(takenOver.map(\.applicationID) == [applicationID], "its worker died: the lease ran out and another takes it")
+            try await store.save(endpoint)
+            #expect(try await store.claimDue(at: start.addingTimeInterval(62), leaseUntil: start.addingTimeInterval(122), limit: 10).count == 1,
+                    "recording the outcome releases the lease")
+        }
+    }
+
     @Test func eventsAreSignedBatchedRetriedAndCarryOnlyWhatChanged() async throws {
         let receiver = try await WebhookReceiver.start()
         try await TestCarport.withApp { app in

@@ -33,11 +33,16 @@ public struct WebhookDispatcher: Sendable {
         try await store.enqueue(events.map { QueuedEvent(applicationID: applicationID, json: $0, createdAt: time) })
     }
 
-    /// One delivery attempt for every endpoint that is due; returns how many events were delivered.
+    /// How long a claimed endpoint stays with this worker: more than one delivery's timeout, so a live worker
+    /// always records its outcome first; after it, another node takes over a dead node's endpoints.
+    public static let leaseSeconds: Double = 60
+
+    /// One delivery attempt for every due endpoint this worker can claim; returns how many events were delivered.
     @discardableResult
     public func deliverDue() async throws -> Int {
         var delivered = 0
-        for endpoint in try await store.dueEndpoints(at: now()) {
+        let time = now()
+        for endpoint in try await store.claimDue(at: time, leaseUntil: time.addingTimeInterval(Self.leaseSeconds), limit: 100) {
             delivered += try await deliver(to: endpoint)
         }
         return delivered

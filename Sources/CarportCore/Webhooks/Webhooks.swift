@@ -50,8 +50,10 @@ public protocol WebhookStore: Sendable {
     func deleteEndpoint(applicationID: UUID) async throws -> Bool
     /// Every configured endpoint, active or not.
     func endpoints() async throws -> [WebhookEndpoint]
-    /// Active endpoints whose next attempt is due.
-    func dueEndpoints(at time: Date) async throws -> [WebhookEndpoint]
+    /// Claims up to `limit` active endpoints whose next attempt is due and that no worker holds (or whose holder's
+    /// lease ran out), leasing them until `leaseUntil`; concurrent claims never return the same endpoint. Saving an
+    /// endpoint releases its lease.
+    func claimDue(at time: Date, leaseUntil: Date, limit: Int) async throws -> [WebhookEndpoint]
     func enqueue(_ events: [QueuedEvent]) async throws
     /// The oldest queued events of an application, oldest first.
     func queued(applicationID: UUID, limit: Int) async throws -> [QueuedEvent]

@@ -19,7 +19,7 @@ struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
         let values: [(String, any Encodable & Sendable)] = [
             ("url", endpoint.url), ("sealed_secret", sealed), ("is_active", endpoint.isActive),
             ("consecutive_failures", endpoint.consecutiveFailures), ("next_attempt_at", endpoint.nextAttemptAt),
-            ("last_success_at", endpoint.lastSuccessAt),
+            ("last_success_at", endpoint.lastSuccessAt), ("lease_until", Date?.none),
         ]
         try await database.transaction { database in
             guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
@@ -45,8 +45,19 @@ struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
         try await endpoints { $0 }
     }
 
-    func dueEndpoints(at time: Date) async throws -> [WebhookEndpoint] {
-        try await endpoints { $0.where("is_active", .equal, SQLBind(true)).where("next_attempt_at", .lessThanOrEqual, SQLBind(time)) }
+    /// One statement claims the endpoints; on PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent nodes pass over each
+    /// other's rows instead of waiting (SQLite serialises writers).
+    func claimDue(at time: Date, leaseUntil: Date, limit: Int) async throws -> [WebhookEndpoint] {
+        let sql = try sql
+        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let rows = try await sql.raw("""
+            UPDATE \(ident: Self.endpoints) SET lease_until = \(bind: leaseUntil) WHERE application_id IN (
+                SELECT application_id FROM \(ident: Self.endpoints)
+                WHERE is_active = \(bind: true) AND next_attempt_at <= \(bind: time) AND (lease_until IS NULL OR lease_until <= \(bind: time))
+                ORDER BY next_attempt_at LIMIT \(literal: limit)\(unsafeRaw: lock))
+            RETURNING *
+            """).all()
+        return try rows.map(endpoint(from:))
     }
 
     func enqueue(_ events: [QueuedEvent]) async throws {
@@ -76,15 +87,17 @@ struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
     }
 
     private func endpoints(_ filter: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [WebhookEndpoint] {
-        try await filter(sql.select().column("*").from(Self.endpoints)).all().map { row in
-            WebhookEndpoint(
-                applicationID: try row.decode(column: "application_id", as: UUID.self),
-                url: try row.decode(column: "url", as: String.self),
-                secret: try box.openText(try row.decode(column: "sealed_secret", as: String.self)),
-                isActive: try row.decode(column: "is_active", as: Bool.self),
-                consecutiveFailures: try row.decode(column: "consecutive_failures", as: Int.self),
-                nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
-                lastSuccessAt: try row.decode(column: "last_success_at", as: Date?.self))
-        }
+        try await filter(sql.select().column("*").from(Self.endpoints)).all().map(endpoint(from:))
+    }
+
+    private func endpoint(from row: any SQLRow) throws -> WebhookEndpoint {
+        WebhookEndpoint(
+            applicationID: try row.decode(column: "application_id", as: UUID.self),
+            url: try row.decode(column: "url", as: String.self),
+            secret: try box.openText(try row.decode(column: "sealed_secret", as: String.self)),
+            isActive: try row.decode(column: "is_active", as: Bool.self),
+            consecutiveFailures: try row.decode(column: "consecutive_failures", as: Int.self),
+            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
+            lastSuccessAt: try row.decode(column: "last_success_at", as: Date?.self))
     }
 }

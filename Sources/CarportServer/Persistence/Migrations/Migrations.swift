@@ -14,5 +14,6 @@ enum CarportMigrations {
         M009CreateBrandCredentials(),
         M010CreateConnectSessionsAndChargers(),
         M011CreateWebhooks(),
+        M012AddWebhookLeases(),
     ]
 }
