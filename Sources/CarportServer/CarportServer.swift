@@ -32,7 +32,8 @@ public enum CarportServer {
         }
     }
 
-    /// Runs the migrations with their progress at debug level: a failure is still thrown (and reported).
+    /// Runs the migrations without their progress lines unless the log level is debug or trace; a failure is still
+    /// thrown (and reported).
     private static func migrateQuietly(_ app: Application) async throws {
         let level = app.logger.logLevel
         if level > .debug { app.logger.logLevel = .warning }

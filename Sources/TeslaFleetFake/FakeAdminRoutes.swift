@@ -45,10 +45,6 @@ struct FakeAdminRoutes: RouteCollection {
             await cloud.host(key: pem, domain: request.parameters.get("domain") ?? "")
             return Response(status: .noContent)
         }
-        admin.delete("domains", ":domain", "public-key") { request async -> Response in
-            await cloud.host(key: nil, domain: request.parameters.get("domain") ?? "")
-            return Response(status: .noContent)
-        }
         admin.get("domains", ":domain", ".well-known", "appspecific", "com.tesla.3p.public-key.pem") { request async -> Response in
             guard let pem = await cloud.hostedKey(domain: request.parameters.get("domain") ?? "") else { return Response(status: .notFound) }
             return Response(status: .ok, headers: ["Content-Type": "application/x-pem-file"], body: .init(string: pem))

@@ -287,7 +287,7 @@ actor FakeCloud {
 
     func publicKey(domain: String) -> String? { partnerKeys[domain.lowercased()] }
 
-    func host(key pem: String?, domain: String) { hostedKeys[domain.lowercased()] = pem }
+    func host(key pem: String, domain: String) { hostedKeys[domain.lowercased()] = pem }
 
     func hostedKey(domain: String) -> String? { hostedKeys[domain.lowercased()] }
 

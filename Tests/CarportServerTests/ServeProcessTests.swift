@@ -8,29 +8,25 @@ import Testing
 /// `carport serve` as a real process: it answers `/health` and prints the demo app once.
 @Suite struct ServeProcessTests {
     @Test func firstStartPrintsTheDemoApplicationAndServesHealth() async throws {
-        let directory = try TestCarport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var environment = try await TestCarport.testEnvironment(dataDirectory: directory)
-        let port = try await LoopbackPort.free()
-        environment["CARPORT_PORT"] = String(port)
+        try await withFreshServer { environment, port in
+            let first = try CarportProcess.start([], environment: environment)
+            let health = try await waitForHealth(port: port)
+            #expect(health.contains("\"status\":\"ok\""))
+            first.stop()
+            let output = first.readStdout()
+            #expect(output.contains("client id:"))
+            #expect(output.contains("client secret:    cps_"))
+            #expect(output.contains("Connect URL:      http://127.0.0.1:\(port)/oauth/authorize?response_type=code"))
+            #expect(output.contains("mode=test"))
 
-        let first = try CarportProcess.start([], environment: environment)
-        let health = try await waitForHealth(port: port)
-        #expect(health.contains("\"status\":\"ok\""))
-        first.stop()
-        let output = first.readStdout()
-        #expect(output.contains("client id:"))
-        #expect(output.contains("client secret:    cps_"))
-        #expect(output.contains("Connect URL:      http://127.0.0.1:\(port)/oauth/authorize?response_type=code"))
-        #expect(output.contains("mode=test"))
-
-        let second = try CarportProcess.start(["serve", "--port", String(port)], environment: environment)
-        _ = try await waitForHealth(port: port)
-        second.stop()
-        #expect(!second.readStdout().contains("client secret:"), "the demo app is created and printed only once")
+            let second = try CarportProcess.start(["serve", "--port", String(port)], environment: environment)
+            _ = try await waitForHealth(port: port)
+            second.stop()
+            #expect(!second.readStdout().contains("client secret:"), "the demo app is created and printed only once")
+        }
     }
 
-    @Test func aPipedStdoutShowsTheDemoAppWhileServingAndOneShotCommandsPrintOnlyTheirOutput() async throws {
+    @Test func oneShotCommandsPrintOnlyTheirOutputOnAFreshDataDirectory() async throws {
         let directory = try TestCarport.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         var environment = try await TestCarport.testEnvironment(dataDirectory: directory)
@@ -41,22 +37,31 @@ import Testing
         #expect((try? JSONSerialization.jsonObject(with: Data(created.stdout.utf8))) is [String: Any],
                 "a fresh data directory: stdout is the JSON object alone, not \(created.stdout)")
         #expect(!created.stderr.contains("Migrat"), "migrations log at debug: \(created.stderr)")
+    }
 
-        let second = try TestCarport.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: second) }
-        var serving = try await TestCarport.testEnvironment(dataDirectory: second)
-        let port = try await LoopbackPort.free()
-        serving["CARPORT_PORT"] = String(port)
-        let server = try CarportProcess.start([], environment: serving)
-        defer { server.stop() }
-        _ = try await waitForHealth(port: port)
-        // Read what the running server has written so far (a pipe, not a terminal), without waiting for it to exit.
-        let reader = server.stdout.fileHandleForReading
-        var seen = ""
-        for _ in 0..<50 where !(seen.contains("listening on") && seen.contains("Connect URL:")) {
-            seen += try await Self.available(reader)
+    @Test func aPipedStdoutShowsTheDemoAppWhileServing() async throws {
+        try await withFreshServer { environment, port in
+            let server = try CarportProcess.start([], environment: environment)
+            defer { server.stop() }
+            _ = try await waitForHealth(port: port)
+            // Read what the running server has written so far (a pipe, not a terminal), without waiting for it to exit.
+            let reader = server.stdout.fileHandleForReading
+            var seen = ""
+            for _ in 0..<50 where !(seen.contains("listening on") && seen.contains("Connect URL:")) {
+                seen += try await Self.available(reader)
+            }
+            #expect(seen.contains("listening on http://127.0.0.1:\(port)") && seen.contains("Connect URL:"), "\(seen)")
         }
-        #expect(seen.contains("listening on http://127.0.0.1:\(port)") && seen.contains("Connect URL:"), "\(seen)")
+    }
+
+    /// A fresh data directory and a free port for a `carport serve` process.
+    private func withFreshServer(_ body: ([String: String], Int) async throws -> Void) async throws {
+        let directory = try TestCarport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var environment = try await TestCarport.testEnvironment(dataDirectory: directory)
+        let port = try await LoopbackPort.free()
+        environment["CARPORT_PORT"] = String(port)
+        try await body(environment, port)
     }
 
     /// What a pipe holds now, waiting at most 100 ms.

@@ -2,8 +2,8 @@ import CarportCore
 import Foundation
 
 /// Live Tesla vehicles through the Fleet API: one `vehicle_data` per snapshot mapped to canonical signals (miles →
-/// km), reads that never wake a car, charge and lock commands (signed through the operator's proxy when the car needs it), Tesla's refusals mapped to
-/// `VEHICLE_STATE` codes.
+/// km), reads that never wake a car, charge and lock commands (signed through the operator's proxy when the car
+/// needs it), Tesla's refusals mapped to `VEHICLE_STATE` codes.
 public struct TeslaConnector: BrandConnector {
     let fleet: TeslaFleetClient
 

@@ -7,6 +7,8 @@ import Foundation
 /// again within the same max-age window. Fresh hits are answered under a lock without suspending.
 public final class FreshnessCache: @unchecked Sendable {
     public typealias Fetch = @Sendable (Set<SignalKind>) async throws(ConnectorError) -> VehicleSnapshot
+    /// Each asked signal's reading, or the reason there is none.
+    public typealias Results = [SignalKind: Result<SignalReading, ConnectorError>]
 
     private struct Flight {
         let id: UInt64
@@ -31,13 +33,13 @@ public final class FreshnessCache: @unchecked Sendable {
     /// Connector calls made so far (for tests, `/metrics` and the benchmark).
     public var fetches: Int { lock.withLock { fetchCount } }
 
-    /// The readings of `wanted`, each a reading or the reason there is none. A miss asks the connector for
+    /// The readings of `wanted`. A miss asks the connector for
     /// `wanted ∪ warming` in one call (`warming`: what else that call should bring, normally every signal the car has).
     public func readings(
         _ wanted: Set<SignalKind>, warming: Set<SignalKind> = [], of vehicleID: UUID, maxAge: Double, now: Date,
         fetch: @escaping Fetch
-    ) async -> [SignalKind: Result<SignalReading, ConnectorError>] {
-        var results: [SignalKind: Result<SignalReading, ConnectorError>] = [:]
+    ) async -> Results {
+        var results: Results = [:]
         var missing = wanted
         for attempt in 0..<3 {
             let step: Step = lock.withLock {
@@ -57,8 +59,7 @@ public final class FreshnessCache: @unchecked Sendable {
             switch step {
             case .done: return results
             case .asleep(let stale):
-                for signal in missing { results[signal] = stale[signal].map { .success($0) } ?? .failure(.asleep) }
-                return results
+                return Self.asleep(missing, stale: stale, into: results)
             case .join(let running): flight = running
             case .fly(let started): flight = started
             }
@@ -74,19 +75,32 @@ public final class FreshnessCache: @unchecked Sendable {
                 }
                 missing.subtract(results.keys)
                 if missing.isEmpty { return results }
-                if flight.signals.isSuperset(of: missing) {
-                    for signal in missing { results[signal] = .failure(.upstream("The brand's answer had no \(signal.rawValue).")) }
-                    return results
-                }
+                if flight.signals.isSuperset(of: missing) { return Self.unanswered(missing, into: results) }
+            case .failure(.asleep):
+                return Self.asleep(missing, stale: lock.withLock { entries[vehicleID]?.readings ?? [:] }, into: results)
             case .failure(let error):
-                let stale = lock.withLock { entries[vehicleID]?.readings ?? [:] }
-                for signal in missing {
-                    results[signal] = error == .asleep ? stale[signal].map { .success($0) } ?? .failure(error) : .failure(error)
-                }
+                for signal in missing { results[signal] = .failure(error) }
                 return results
             }
         }
-        for signal in missing { results[signal] = .failure(.upstream("The brand's answer had no \(signal.rawValue).")) }
+        return Self.unanswered(missing, into: results)
+    }
+
+    /// An asleep car: its last readings, with their age, or `ASLEEP`.
+    private static func asleep(
+        _ signals: Set<SignalKind>, stale: [SignalKind: SignalReading], into results: Results
+    ) -> Results {
+        var results = results
+        for signal in signals { results[signal] = stale[signal].map { .success($0) } ?? .failure(.asleep) }
+        return results
+    }
+
+    /// Signals a call that was asked for them did not bring.
+    private static func unanswered(
+        _ signals: Set<SignalKind>, into results: Results
+    ) -> Results {
+        var results = results
+        for signal in signals { results[signal] = .failure(.upstream("The brand's answer had no \(signal.rawValue).")) }
         return results
     }
 

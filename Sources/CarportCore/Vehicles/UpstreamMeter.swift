@@ -34,9 +34,4 @@ public final class UpstreamMeter: @unchecked Sendable {
     }
 
     public var counts: [Key: Int] { lock.withLock { requests } }
-
-    /// Requests of one brand and category, whatever their status.
-    public func total(brand: String, _ category: UpstreamCategory) -> Int {
-        counts.filter { $0.key.brand == brand && $0.key.category == category }.values.reduce(0, +)
-    }
 }

@@ -39,12 +39,6 @@ struct EnodeVehicleBody {
     var prefetched: VehicleReadings?
     private var service: VehicleService { request.vehicleService }
 
-    init(vehicle: ConnectedVehicle, userID: UUID, request: Request) {
-        self.vehicle = vehicle
-        self.userID = userID
-        self.request = request
-    }
-
     /// The signals a field is built from.
     static func signals(_ field: Field) -> Set<SignalKind> {
         switch field {

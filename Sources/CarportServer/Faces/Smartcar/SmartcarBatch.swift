@@ -11,12 +11,13 @@ struct SmartcarBatch {
         let service = request.vehicleService
         let vehicle = try await request.smartcarVehicle(grant: grant, service: service)
         let endpoints = try Self.parse(try request.smartcarJSONObject())
-        var admitted: [Int: CarportError] = [:]
+        var refused: [Int: CarportError] = [:]
         for (index, (_, endpoint)) in endpoints.enumerated() {
-            do throws(CarportError) { try service.authorize(endpoint.permission, on: vehicle, grant: grant) } catch { admitted[index] = error }
+            do throws(CarportError) { try service.authorize(endpoint.permission, on: vehicle, grant: grant) } catch { refused[index] = error }
         }
-        // Every admitted signal from one snapshot: the batch costs at most one connector call.
-        let signals = Set(endpoints.indices.filter { admitted[$0] == nil }.compactMap { endpoints[$0].1.signal })
+        // Every signal that passed its permission and budget check, from one snapshot: the batch costs at most one
+        // connector call.
+        let signals = Set(endpoints.indices.filter { refused[$0] == nil }.compactMap { endpoints[$0].1.signal })
         let readings: VehicleReadings
         do {
             readings = try await service.readAuthorized(signals, of: vehicle)
@@ -26,7 +27,7 @@ struct SmartcarBatch {
         var responses: [JSONValue] = []
         for (index, (path, endpoint)) in endpoints.enumerated() {
             do {
-                if let refused = admitted[index] { throw refused }
+                if let refusal = refused[index] { throw refusal }
                 let (body, reading) = try await SmartcarVehicleController.answer(
                     endpoint, vehicle: vehicle, service: service, units: units, dates: nil, readings: readings)
                 let headers = SmartcarResponse.headers(units: units, reading: reading).map { ($0.0.lowercased(), JSONValue.string($0.1)) }
