@@ -54,7 +54,7 @@ public enum CarportServer {
                 resolveDatabase: { [unowned app] in app.db }, box: secretBox), meter: meter)
         }
         app.carport = CarportServices(configuration: configuration, secretBox: secretBox, tesla: tesla, upstreamMeter: meter,
-                                      database: { [unowned app] in app.db })
+                                      database: { [unowned app] in app.db }, logger: logger)
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port
         try DatabaseSetup.register(configuration.database, on: app)
@@ -82,9 +82,12 @@ public enum CarportServer {
             if let demo { banner += demo + "\n" }
             FileHandle.standardOutput.write(Data(banner.utf8))
             let webhooks = Task { await WebhookWorker(app: app).run() }
+            let peers = Task { await app.carport.listenToPeers() }
             await TerminationSignal.wait()
             webhooks.cancel()
+            peers.cancel()
             await webhooks.value  // a delivery under way finishes (at most its 5 s timeout) before the database closes
+            await peers.value
             await app.server.shutdown()
         } catch {
             try? await app.asyncShutdown()

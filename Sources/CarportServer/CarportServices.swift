@@ -8,12 +8,14 @@ final class CarportServices: Sendable {
     let configuration: CarportConfiguration
     let secretBox: SecretBox
     let signInThrottle = SignInThrottle()
-    /// Process-wide caches and budgets (each node keeps its own).
-    let freshnessCache = FreshnessCache()
-    let grantCache = GrantCache()
+    /// Process-wide caches and budgets (each node keeps its own); what a node drops from its caches it announces to
+    /// the other nodes on the database (`cachePeers`, PostgreSQL only).
+    let freshnessCache: FreshnessCache
+    let grantCache: GrantCache
     /// Vehicles by id: their identity never changes, so the hot path reads it from memory.
-    let vehicleCache = VehicleCache()
-    let applicationCache = ApplicationCache()
+    let vehicleCache: VehicleCache
+    let applicationCache: ApplicationCache
+    let cachePeers: PostgresCachePeers?
     let rateBudgets: RateBudgets
     let vinLocks = KeyedLocks()
     let webhookScanLocks = KeyedLocks()
@@ -25,13 +27,45 @@ final class CarportServices: Sendable {
     let upstreamMeter: UpstreamMeter
 
     init(configuration: CarportConfiguration, secretBox: SecretBox, tesla: TeslaFleetClient?, upstreamMeter: UpstreamMeter,
-         database: @escaping @Sendable () -> any Database) {
+         database: @escaping @Sendable () -> any Database, logger: Logger) {
+        if case .postgres(let url) = configuration.database {
+            cachePeers = PostgresCachePeers(url: url, database: database, logger: logger)
+        } else {
+            cachePeers = nil
+        }
+        freshnessCache = FreshnessCache(peers: cachePeers)
+        grantCache = GrantCache(peers: cachePeers)
+        vehicleCache = VehicleCache(peers: cachePeers)
+        applicationCache = ApplicationCache(peers: cachePeers)
         self.upstreamMeter = upstreamMeter
         self.configuration = configuration
         tokenWrites = TokenWriteBatches(resolveDatabase: database)
         self.secretBox = secretBox
         self.tesla = tesla
         rateBudgets = RateBudgets(perApplication: configuration.applicationRateLimit, perVehicle: configuration.vehicleRateLimit)
+    }
+}
+
+extension CarportServices {
+    /// Drops what another node announced, without announcing it again.
+    func apply(_ drop: CacheDrop) {
+        switch drop {
+        case .grants: grantCache.removeAll(announce: false)
+        case .application(let id): applicationCache.remove(id: id, announce: false)
+        case .vehicle(let id): vehicleCache.remove(id: id, announce: false)
+        case .readings(let id, let signals): freshnessCache.invalidate(signals, of: id, announce: false)
+        case .everything:
+            grantCache.removeAll(announce: false)
+            applicationCache.removeAll()
+            vehicleCache.removeAll()
+            freshnessCache.removeAll()
+        }
+    }
+
+    /// Listens for the other nodes' cache drops until cancelled (PostgreSQL; returns at once on SQLite's one node).
+    func listenToPeers(onListening: @escaping @Sendable () -> Void = {}) async {
+        guard let cachePeers else { return onListening() }
+        await cachePeers.run(apply: { [self] in apply($0) }, onListening: onListening)
     }
 }
 
@@ -67,6 +101,9 @@ extension Request {
     var simulator: SimulatorService {
         SimulatorService(store: FluentSimulatedCarStore(database: self.db), locks: carport.vinLocks)
     }
+
+    /// Leases of background work shared by every node on the database.
+    var leaseStore: FluentLeaseStore { FluentLeaseStore(resolveDatabase: { [db] in db }) }
 
     var connectors: ConnectorRegistry { ConnectorRegistry(simulator: simulator, tesla: carport.tesla) }
 

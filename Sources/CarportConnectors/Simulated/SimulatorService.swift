@@ -7,12 +7,15 @@ public struct SimulatedVehicleRecord: Sendable, Equatable {
     public var ownerEmail: String
     public var passwordDigest: String
     public var car: SimulatedCar
+    /// Counts the saved changes; a save names the revision it started from (`SimulatedCarStore.update`).
+    public var revision: Int
 
-    public init(applicationID: UUID, ownerEmail: String, passwordDigest: String, car: SimulatedCar) {
+    public init(applicationID: UUID, ownerEmail: String, passwordDigest: String, car: SimulatedCar, revision: Int = 0) {
         self.applicationID = applicationID
         self.ownerEmail = ownerEmail
         self.passwordDigest = passwordDigest
         self.car = car
+        self.revision = revision
     }
 }
 
@@ -21,7 +24,9 @@ public protocol SimulatedCarStore: Sendable {
     func insert(_ record: SimulatedVehicleRecord) async throws
     func record(applicationID: UUID, vin: String) async throws -> SimulatedVehicleRecord?
     func records(applicationID: UUID) async throws -> [SimulatedVehicleRecord]
-    func update(applicationID: UUID, car: SimulatedCar) async throws
+    /// Saves the car if its record is still at `revision` (nobody, on any node, saved it since it was read) and
+    /// moves it to the next revision; false when someone did.
+    func update(applicationID: UUID, car: SimulatedCar, revision: Int) async throws -> Bool
 }
 
 /// The developer's simulator: creates simulated vehicles, steers them, and signs owners in to them in Connect.
@@ -112,18 +117,20 @@ public struct SimulatorService: Sendable {
         }
     }
 
-    /// Loads the car, advances it to now, lets `change` act on it and saves it, one change per VIN at a time.
+    /// Loads the car, advances it to now, lets `change` act on it and saves it: one change per VIN at a time in this
+    /// process, and across nodes a save that finds the car changed since it was read starts over from the new state.
     public func update<T: Sendable>(
         applicationID: UUID, vin: String, _ change: @Sendable (inout SimulatedCar) throws -> T
     ) async throws -> T {
         try await locks.withLock(vin) {
-            guard var record = try await store.record(applicationID: applicationID, vin: vin.uppercased()) else {
-                throw Failure.unknownVehicle(vin)
+            while true {
+                guard var record = try await store.record(applicationID: applicationID, vin: vin.uppercased()) else {
+                    throw Failure.unknownVehicle(vin)
+                }
+                record.car.advance(to: now())
+                let result = try change(&record.car)
+                if try await store.update(applicationID: applicationID, car: record.car, revision: record.revision) { return result }
             }
-            record.car.advance(to: now())
-            let result = try change(&record.car)
-            try await store.update(applicationID: applicationID, car: record.car)
-            return result
         }
     }
 

@@ -27,8 +27,9 @@ public final class FreshnessCache: @unchecked Sendable {
     private var fetchCount = 0
     private var nextFlight: UInt64 = 0
     private let lock = NSLock()
+    private let peers: (any CachePeers)?
 
-    public init() {}
+    public init(peers: (any CachePeers)? = nil) { self.peers = peers }
 
     /// Connector calls made so far (for tests, `/metrics` and the benchmark).
     public var fetches: Int { lock.withLock { fetchCount } }
@@ -113,12 +114,19 @@ public final class FreshnessCache: @unchecked Sendable {
         return try result.get()
     }
 
-    /// Forgets readings a command made stale (and that the car slept: a command may have woken it).
-    public func invalidate(_ signals: [SignalKind], of vehicleID: UUID) {
+    /// Forgets readings a command made stale (and that the car slept: a command may have woken it); unless the news
+    /// came from a peer, tells the peers to.
+    public func invalidate(_ signals: [SignalKind], of vehicleID: UUID, announce: Bool = true) {
         lock.withLock {
             for signal in signals { entries[vehicleID]?.readings[signal] = nil }
             entries[vehicleID]?.asleepAt = nil
         }
+        if announce { peers?.announce(.readings(vehicleID, signals)) }
+    }
+
+    /// Forgets every reading (a peer's announcements may have been missed).
+    public func removeAll() {
+        lock.withLock { for id in entries.keys { entries[id]?.readings = [:]; entries[id]?.asleepAt = nil } }
     }
 
     private enum Step {

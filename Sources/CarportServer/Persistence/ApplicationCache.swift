@@ -19,8 +19,12 @@ final class ApplicationCache: Sendable {
 
     private let ttl: Double
     private let entries = NIOLockedValueBox(Entries())
+    private let peers: (any CachePeers)?
 
-    init(ttl: Double = 5) { self.ttl = ttl }
+    init(ttl: Double = 5, peers: (any CachePeers)? = nil) {
+        self.ttl = ttl
+        self.peers = peers
+    }
 
     func lookup(id: UUID, now: Date = Date()) -> (RegisteredApplication, ApplicationSecretDigests)? {
         entries.withLockedValue { entries in
@@ -47,9 +51,14 @@ final class ApplicationCache: Sendable {
         }
     }
 
-    func remove(id: UUID) {
+    func remove(id: UUID, announce: Bool = true) {
         entries.withLockedValue { entries in
             if let entry = entries.byID.removeValue(forKey: id) { entries.idByAPIKey.removeValue(forKey: entry.digests.apiKey) }
         }
+        if announce { peers?.announce(.application(id)) }
+    }
+
+    func removeAll() {
+        entries.withLockedValue { $0 = Entries() }
     }
 }

@@ -20,22 +20,25 @@ struct FluentChargeActionStore: LazyDatabaseStore {
         }.first
     }
 
-    func save(_ action: ChargeAction) async throws {
+    /// Inserts a new (pending) action, or records how a pending one ended. False when the stored action was no longer
+    /// pending (another request or node ended it first): an action ends once.
+    func save(_ action: ChargeAction) async throws -> Bool {
         let values: [(String, any Encodable & Sendable)] = [
             ("state", action.state.rawValue), ("failure_type", action.failureType), ("failure_detail", action.failureDetail),
             ("updated_at", action.updatedAt), ("completed_at", action.completedAt),
         ]
-        if try await self.action(id: action.id) == nil {
+        if action.state == .pending {
             let fixed: [(String, any Encodable & Sendable)] = [
                 ("id", action.id), ("application_id", action.applicationID), ("user_id", action.userID),
                 ("target_type", action.targetType.rawValue), ("target_id", action.targetID), ("kind", action.kind.rawValue), ("created_at", action.createdAt),
             ]
             try await sql.insert(into: Self.schema).columns((fixed + values).map(\.0)).values((fixed + values).map { SQLBind($0.1) }).run()
-        } else {
-            var update = try sql.update(Self.schema).where("id", .equal, SQLBind(action.id))
-            for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
-            try await update.run()
+            return true
         }
+        var update = try sql.update(Self.schema).where("id", .equal, SQLBind(action.id))
+            .where("state", .equal, SQLBind(ChargeAction.State.pending.rawValue))
+        for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
+        return try await !update.returning("id").all().isEmpty
     }
 
     private func actions(_ filter: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [ChargeAction] {

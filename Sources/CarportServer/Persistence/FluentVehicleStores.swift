@@ -2,6 +2,7 @@ import CarportConnectors
 import CarportCore
 import Fluent
 import Foundation
+import SQLKit
 
 /// `VehicleStore` backed by Fluent.
 struct FluentVehicleStore: VehicleStore, LazyDatabaseStore {
@@ -71,10 +72,14 @@ struct FluentSimulatedCarStore: SimulatedCarStore, LazyDatabaseStore {
             .sort(\.$vin).all().map { try $0.domain }
     }
 
-    func update(applicationID: UUID, car: SimulatedCar) async throws {
-        guard let model = try await model(applicationID: applicationID, vin: car.vin) else { return }
-        try model.setCar(car)
-        try await model.save(on: database)
+    func update(applicationID: UUID, car: SimulatedCar, revision: Int) async throws -> Bool {
+        let state = try SimulatedVehicleModel.encode(car)
+        let rows = try await sql.update(SimulatedVehicleModel.schema)
+            .set("state", to: SQLBind(state)).set("revision", to: SQLBind(revision + 1))
+            .where("application_id", .equal, SQLBind(applicationID)).where("vin", .equal, SQLBind(car.vin))
+            .where("revision", .equal, SQLBind(revision))
+            .returning("revision").all()
+        return !rows.isEmpty
     }
 
     private func model(applicationID: UUID, vin: String) async throws -> SimulatedVehicleModel? {

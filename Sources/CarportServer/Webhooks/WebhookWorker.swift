@@ -3,7 +3,9 @@ import Vapor
 
 /// The serving process's background loop: delivers due webhook batches every half second and scans for vehicle
 /// changes every `CARPORT_WEBHOOK_SCAN` seconds (watched vehicles on every pass). Work it misses (a crash, a
-/// restart) waits in the database.
+/// restart) waits in the database. With several nodes, each full scan pass is claimed with the lease
+/// `enode-scan-pass`, held for one interval and not given back, so the nodes together scan once per interval;
+/// deliveries claim their endpoints (`WebhookStore.claimDue`).
 struct WebhookWorker {
     let app: Application
 
@@ -14,7 +16,13 @@ struct WebhookWorker {
             let context = Request(application: app, logger: app.logger, on: app.eventLoopGroup.next())
             if Date().timeIntervalSince(lastScan) >= app.carport.configuration.webhookScanInterval {
                 lastScan = Date()
-                do { try await context.enodeEvents.scanAll() } catch { app.logger.warning("webhook scan failed: \(error)") }
+                do {
+                    let interval = app.carport.configuration.webhookScanInterval
+                    if try await context.leaseStore.claim("enode-scan-pass", holder: UUID().uuidString,
+                                                          until: lastScan.addingTimeInterval(interval * 0.9), now: lastScan) {
+                        try await context.enodeEvents.scanAll()
+                    }
+                } catch { app.logger.warning("webhook scan failed: \(error)") }
             } else {
                 for watched in app.carport.watchList.current() {
                     await context.noteEnodeChanges(applicationID: watched.applicationID, deviceID: watched.vehicleID)

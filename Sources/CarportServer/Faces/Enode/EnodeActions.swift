@@ -75,7 +75,10 @@ struct EnodeActions {
                                    detail: "The action is \(action.state.rawValue); only a PENDING action can be cancelled.")
             }
             action.end(.cancelled, failure: ("REQUESTED_CANCELLATION", "Cancelled by the client."), at: Date())
-            try await Self.record(action, request)
+            guard try await Self.record(action, request) else {
+                throw EnodeProblem(status: .conflict, slug: "conflict", title: "Action is not pending",
+                                   detail: "The action ended while it was being cancelled; only a PENDING action can be cancelled.")
+            }
             return try await Self.respond(action, request: request)
         }
     }
@@ -93,11 +96,11 @@ struct EnodeActions {
             try await send()
             if var superseded = try await store.pending(targetID: id) {
                 superseded.end(.cancelled, failure: ("CONFLICT", "Superseded by a \(kind.rawValue) action."), at: now)
-                try await Self.record(superseded, request)
+                _ = try await Self.record(superseded, request)  // false: it ended meanwhile
             }
             action = ChargeAction(id: UUID(), applicationID: caller.grant.applicationID, userID: caller.grant.userID,
                                   targetType: type, targetID: id, kind: kind, state: .pending, createdAt: now, updatedAt: now)
-            try await Self.record(action, request)
+            _ = try await Self.record(action, request)
         }
         action = try await Self.follow(action, request: request)
         await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: id)
@@ -141,7 +144,9 @@ struct EnodeActions {
         } else {
             return action
         }
-        try await record(action, request)
+        guard try await record(action, request) else {
+            return try await request.chargeActionStore.action(id: action.id) ?? action  // ended by another request or node
+        }
         return action
     }
 
@@ -160,15 +165,24 @@ struct EnodeActions {
         }
     }
 
-    /// Saves the action and tells the application's webhook (`user:vendor-action:updated`).
-    static func record(_ action: ChargeAction, _ request: Request) async throws {
-        try await request.chargeActionStore.save(action)
+    /// Saves the action and, in the same transaction, tells the application's webhook (`user:vendor-action:updated`).
+    /// False (nothing saved, nothing told) when the action had already ended.
+    static func record(_ action: ChargeAction, _ request: Request) async throws -> Bool {
         let userID = try await request.authorizationServer.externalID(userID: action.userID) ?? ""
         let event: JSONValue = .object([
             ("event", "user:vendor-action:updated"), ("createdAt", .string(EnodeTime.format(action.updatedAt))),
             ("user", .object([("id", .string(userID))])), ("vendorAction", action.body(externalUserID: userID)),
         ])
-        try await request.webhookDispatcher.enqueue([try event.data()], applicationID: action.applicationID)
+        let hasWebhook = try await request.webhookStore.endpoint(applicationID: action.applicationID) != nil
+        let box = request.carport.secretBox
+        return try await request.db.transaction { database in
+            guard try await FluentChargeActionStore(resolveDatabase: { database }).save(action) else { return false }
+            if hasWebhook {
+                try await FluentWebhookStore(resolveDatabase: { database }, box: box).enqueue(
+                    [QueuedEvent(applicationID: action.applicationID, json: try event.data(), createdAt: Date())])
+            }
+            return true
+        }
     }
 
     private static func respond(_ action: ChargeAction, request: Request) async throws -> Response {

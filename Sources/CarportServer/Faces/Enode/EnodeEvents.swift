@@ -8,17 +8,25 @@ import Vapor
 /// `user:charger:…` likewise. Applications without a webhook get no events and keep no snapshots.
 struct EnodeEvents {
     let webhooks: any WebhookStore
-    let dispatcher: WebhookDispatcher
     let snapshots: FluentDeviceSnapshotStore
     /// Where the devices, their owners and bodies come from.
     let request: Request
 
+    /// How long one application's scan may hold its lease: a scan reads every device (each read bounded by its
+    /// connector's timeouts); after it, a dead node's scan is taken over.
+    static let scanLeaseSeconds: Double = 120
+
     /// Compares every device of the application (or just `deviceID`) and queues the events; returns them. One scan
-    /// per application at a time in this process.
+    /// per application at a time: in-process by a lock, across nodes by the lease `enode-scan:<application>`.
+    /// The new snapshots and the events they produced are saved in one transaction, so a crash reports a change
+    /// either once or on a later scan, never lost and never twice.
     @discardableResult
     func scan(applicationID: UUID, deviceID: UUID? = nil) async throws -> [Data] {
         try await request.carport.webhookScanLocks.withLock(applicationID.uuidString) {
-            try await scanNow(applicationID: applicationID, deviceID: deviceID)
+            try await request.leaseStore.withLease("enode-scan:\(applicationID.uuidString.lowercased())",
+                                                   duration: Self.scanLeaseSeconds, wait: 30) {
+                try await scanNow(applicationID: applicationID, deviceID: deviceID)
+            }
         }
     }
 
@@ -45,22 +53,32 @@ struct EnodeEvents {
             }
         }
         var events: [JSONValue] = []
+        var changed: [DeviceSnapshot] = []
         for (snapshot, body) in current {
             if let before = previous.first(where: { $0.deviceID == snapshot.deviceID }) {
-                guard let changed = try Self.changes(from: before.body, to: body) else { continue }
-                events.append(Self.event(snapshot.kind, "updated", userID: snapshot.userExternalID, device: changed))
+                guard let changes = try Self.changes(from: before.body, to: body) else { continue }
+                events.append(Self.event(snapshot.kind, "updated", userID: snapshot.userExternalID, device: changes))
             } else {
                 events.append(Self.event(snapshot.kind, "discovered", userID: snapshot.userExternalID, device: body))
             }
-            try await snapshots.save(snapshot, applicationID: applicationID)
+            changed.append(snapshot)
         }
-        for gone in previous where !present.contains(gone.deviceID) {
-            events.append(Self.event(gone.kind, "deleted", userID: gone.userExternalID,
-                                     device: .object([("id", .string(gone.deviceID.uuidString.lowercased()))])))
-            try await snapshots.delete(deviceID: gone.deviceID, applicationID: applicationID)
+        let gone = previous.filter { !present.contains($0.deviceID) }
+        for device in gone {
+            events.append(Self.event(device.kind, "deleted", userID: device.userExternalID,
+                                     device: .object([("id", .string(device.deviceID.uuidString.lowercased()))])))
         }
         let encoded = try events.map { try $0.data() }
-        try await dispatcher.enqueue(encoded, applicationID: applicationID)
+        guard !encoded.isEmpty else { return [] }
+        let box = request.carport.secretBox
+        let saved = changed
+        try await request.db.transaction { database in
+            let snapshots = FluentDeviceSnapshotStore(resolveDatabase: { database })
+            for snapshot in saved { try await snapshots.save(snapshot, applicationID: applicationID) }
+            for device in gone { try await snapshots.delete(deviceID: device.deviceID, applicationID: applicationID) }
+            try await FluentWebhookStore(resolveDatabase: { database }, box: box).enqueue(
+                encoded.map { QueuedEvent(applicationID: applicationID, json: $0, createdAt: Date()) })
+        }
         return encoded
     }
 
@@ -118,8 +136,7 @@ extension Request {
     }
 
     var enodeEvents: EnodeEvents {
-        EnodeEvents(webhooks: webhookStore, dispatcher: webhookDispatcher,
-                    snapshots: FluentDeviceSnapshotStore(resolveDatabase: { [db] in db }), request: self)
+        EnodeEvents(webhooks: webhookStore, snapshots: FluentDeviceSnapshotStore(resolveDatabase: { [db] in db }), request: self)
     }
 
     var chargeActionStore: FluentChargeActionStore { FluentChargeActionStore(resolveDatabase: { [db] in db }) }

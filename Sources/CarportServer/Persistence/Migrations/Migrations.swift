@@ -15,5 +15,6 @@ enum CarportMigrations {
         M010CreateConnectSessionsAndChargers(),
         M011CreateWebhooks(),
         M012AddWebhookLeases(),
+        M013CreateLeases(),
     ]
 }

@@ -12,6 +12,7 @@ final class SimulatedVehicleModel: Model, @unchecked Sendable {
     @Field(key: "owner_email") var ownerEmail: String
     @Field(key: "password_digest") var passwordDigest: String
     @Field(key: "state") var state: String
+    @Field(key: "revision") var revision: Int
 
     init() {}
 
@@ -20,17 +21,18 @@ final class SimulatedVehicleModel: Model, @unchecked Sendable {
         vin = record.car.vin
         ownerEmail = record.ownerEmail
         passwordDigest = record.passwordDigest
-        try setCar(record.car)
+        state = try Self.encode(record.car)
+        revision = record.revision
     }
 
-    func setCar(_ car: SimulatedCar) throws {
-        state = String(decoding: try JSONEncoder().encode(car), as: UTF8.self)
+    static func encode(_ car: SimulatedCar) throws -> String {
+        String(decoding: try JSONEncoder().encode(car), as: UTF8.self)
     }
 
     var domain: SimulatedVehicleRecord {
         get throws {
             SimulatedVehicleRecord(applicationID: $application.id, ownerEmail: ownerEmail, passwordDigest: passwordDigest,
-                                   car: try JSONDecoder().decode(SimulatedCar.self, from: Data(state.utf8)))
+                                   car: try JSONDecoder().decode(SimulatedCar.self, from: Data(state.utf8)), revision: revision)
         }
     }
 }
