@@ -107,6 +107,7 @@ public enum CarportServer {
         app.middleware.use(RequestIDMiddleware())
         app.middleware.use(RequestLogMiddleware())
         app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+        app.middleware.use(UnmatchedRouteMiddleware())
     }
 
     private static func listenReason(_ error: any Error) -> String {

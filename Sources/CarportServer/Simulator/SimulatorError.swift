@@ -19,6 +19,10 @@ struct SimulatorErrorMiddleware: AsyncMiddleware {
             if case .unknownVehicle = failure { return try Self.error(.notFound, "not_found", failure.description) }
             if case .duplicateVIN = failure { return try Self.error(.conflict, "conflict", failure.description) }
             return try Self.error(.badRequest, "invalid_request", failure.description)
+        } catch let abort as any AbortError where abort.status == .notFound {
+            return try Self.error(.notFound, "not_found", "No such resource.")
+        } catch let abort as any AbortError where abort.status == .methodNotAllowed {
+            return try Self.error(.methodNotAllowed, "method_not_allowed", abort.reason)
         }
     }
 

@@ -70,6 +70,8 @@ struct EnodeProblemMiddleware: Middleware {
             case let error as CarportError: return EnodeProblem(error).response
             case let abort as any AbortError where abort.status == .notFound:
                 return EnodeProblem.notFound("Not found", "No such resource.").response
+            case let abort as any AbortError where abort.status == .methodNotAllowed:
+                return EnodeProblem(status: .methodNotAllowed, slug: "method-not-allowed", title: "Method not allowed", detail: abort.reason).response
             default:
                 request.logger.error("Enode face: \(String(reflecting: error))")
                 return EnodeProblem(CarportError.internalError()).response

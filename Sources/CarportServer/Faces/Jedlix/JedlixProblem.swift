@@ -66,6 +66,8 @@ struct JedlixProblemMiddleware: AsyncMiddleware {
             case let error as JedlixProblem: problem = error
             case let error as CarportError: problem = JedlixProblem(error)
             case let abort as any AbortError where abort.status == .notFound: problem = .notFound("Not found", "No such resource.")
+            case let abort as any AbortError where abort.status == .methodNotAllowed:
+                problem = JedlixProblem(status: .methodNotAllowed, title: "Method not allowed", detail: abort.reason)
             case let abort as any AbortError where abort.status == .payloadTooLarge: problem = .badRequest("The body is too large.")
             default:
                 request.logger.error("Jedlix face: \(String(reflecting: error))")

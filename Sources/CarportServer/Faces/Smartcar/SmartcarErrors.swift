@@ -21,7 +21,7 @@ enum SmartcarErrors {
 
     /// The v2 error body: `type`, `code` (may be null), `description`, `docURL`, `statusCode`, `requestId`,
     /// `resolution` object, `suggestedUserMessage`, and `detail` for validation errors.
-    static func body(_ error: CarportError, requestID: String) -> JSONValue {
+    static func body(_ error: CarportError, requestID: String, status: HTTPStatus? = nil) -> JSONValue {
         let typeSlug = error.kind.rawValue.lowercased().replacingOccurrences(of: "_", with: "-")
         let codeSlug = error.code?.lowercased().replacingOccurrences(of: "_", with: "-") ?? "null"
         var fields: [(String, JSONValue)] = [
@@ -29,7 +29,7 @@ enum SmartcarErrors {
             ("code", error.code.map(JSONValue.string) ?? .null),
             ("description", .string(error.description)),
             ("docURL", .string("https://smartcar.com/docs/errors/api-errors/\(typeSlug)-errors#\(codeSlug)")),
-            ("statusCode", .int(Int(status(of: error).code))),
+            ("statusCode", .int(Int((status ?? Self.status(of: error)).code))),
             ("requestId", .string(requestID)),
             ("resolution", .object([("type", error.resolution.map { .string($0.rawValue) } ?? .null)]
                 + (error.resolutionURL.map { [("url", JSONValue.string($0))] } ?? []))),
@@ -43,9 +43,10 @@ enum SmartcarErrors {
         return .object(fields)
     }
 
-    static func response(_ error: CarportError, for request: Request) -> Response {
-        let response = Response(status: status(of: error))
-        response.body = .init(data: (try? body(error, requestID: request.id).data()) ?? Data("{}".utf8))
+    /// The error's response; `status` replaces the kind's status where no kind has it (405).
+    static func response(_ error: CarportError, for request: Request, status: HTTPStatus? = nil) -> Response {
+        let response = Response(status: status ?? Self.status(of: error))
+        response.body = .init(data: (try? body(error, requestID: request.id, status: status).data()) ?? Data("{}".utf8))
         response.headers.contentType = .json
         response.headers.replaceOrAdd(name: "SC-Request-Id", value: request.id)
         if let retryAfter = error.retryAfter { response.headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter)) }
@@ -82,6 +83,8 @@ struct SmartcarErrorMiddleware: Middleware {
             return SmartcarErrors.response(error, for: request)
         case let abort as any AbortError where abort.status == .notFound:
             return SmartcarErrors.response(CarportError(.resourceNotFound, "PATH", "The requested resource does not exist."), for: request)
+        case let abort as any AbortError where abort.status == .methodNotAllowed:
+            return SmartcarErrors.response(CarportError(.resourceNotFound, "METHOD", abort.reason), for: request, status: .methodNotAllowed)
         case let abort as any AbortError where abort.status.code < 500:
             return SmartcarErrors.response(CarportError.validation(abort.reason), for: request)
         default:

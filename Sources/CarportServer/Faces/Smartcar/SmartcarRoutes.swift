@@ -29,12 +29,7 @@ struct SmartcarRoutes: RouteCollection {
         let compatibility = SmartcarCompatibility()
         api.get("compatibility", use: compatibility.vin)
         api.get("compatibility", "matrix", use: compatibility.matrix)
-
-        for method in [HTTPMethod.GET, .POST, .PUT, .PATCH, .DELETE] {
-            api.on(method, "**") { _ -> Response in
-                throw CarportError(.resourceNotFound, "PATH", "The requested resource does not exist.")
-            }
-        }
+        // Other paths under a version: `UnmatchedRouteMiddleware` (404 PATH, or 405 METHOD with Allow).
     }
 }
 
