@@ -91,7 +91,8 @@ class Carport:
         self.process = None
 
     def start(self):
-        self.log = open(os.path.join(self.data_dir, "server.log"), "w")
+        """Starts the server (again, after `kill`, on the same data directory) and waits until it is healthy."""
+        self.log = open(os.path.join(self.data_dir, "server.log"), "a")
         self.process = subprocess.Popen([carport_binary(), "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -116,6 +117,12 @@ class Carport:
         for uri in redirect_uris:
             args += ["--redirect-uri", uri]
         return self.cli(*args)
+
+    def kill(self):
+        """kill -9: no shutdown, nothing flushed."""
+        self.process.kill()
+        self.process.wait(timeout=15)
+        self.log.close()
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -143,3 +150,14 @@ def carport(tesla_fake):
 @pytest.fixture()
 def app(carport):
     return carport.create_app(redirect_uris=("https://app.example/callback", carport.base_url + "/demo/callback"))
+
+
+# Figures a test measured (crash and fuzz runs), printed at the end of the run whatever pytest captured.
+FIGURES = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

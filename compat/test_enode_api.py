@@ -7,9 +7,7 @@ import hmac
 import json
 import re
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 import requests
@@ -19,6 +17,7 @@ from openapi_core import Config, OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
 from connect_pages import approve
+from webhook_receiver import Receiver
 
 REDIRECT = "https://app.example/callback"
 SMART = {"SMART_CHARGING_DELAY", "SMART_CHARGING_ACTIVE", "SMART_CHARGING_DEADLINE"}
@@ -29,39 +28,6 @@ def hidden(html, name):
     match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
     assert match, f"no {name} field in {html[:300]}"
     return match.group(1)
-
-
-class Receiver:
-    """A webhook endpoint on loopback that keeps every delivery (headers and raw body)."""
-
-    def __init__(self):
-        self.deliveries = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.deliveries.append((dict(self.headers), body))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/enode-webhooks"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def events(self):
-        return [event for _, body in self.deliveries for event in json.loads(body)]
-
-    def wait_for(self, predicate, seconds=10):
-        deadline = time.time() + seconds
-        while time.time() < deadline:
-            if any(predicate(event) for event in self.events()):
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"no such event among {self.events()}")
 
 
 class ResponseValidator:

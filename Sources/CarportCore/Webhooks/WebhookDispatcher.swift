@@ -11,13 +11,17 @@ public struct WebhookDispatcher: Sendable {
     private let store: any WebhookStore
     private let transport: any WebhookTransport
     private let policy: WebhookRetryPolicy
+    /// How long a claimed endpoint stays with this worker: more than one delivery's timeout, so a live worker
+    /// always records its outcome first; after it, another node takes over a dead node's endpoints.
+    private let leaseSeconds: Double
     private let now: @Sendable () -> Date
 
     public init(store: any WebhookStore, transport: any WebhookTransport, policy: WebhookRetryPolicy,
-                now: @escaping @Sendable () -> Date = Date.init) {
+                leaseSeconds: Double = 60, now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.transport = transport
         self.policy = policy
+        self.leaseSeconds = max(leaseSeconds, 2 * Self.timeout)
         self.now = now
     }
 
@@ -33,16 +37,12 @@ public struct WebhookDispatcher: Sendable {
         try await store.enqueue(events.map { QueuedEvent(applicationID: applicationID, json: $0, createdAt: time) })
     }
 
-    /// How long a claimed endpoint stays with this worker: more than one delivery's timeout, so a live worker
-    /// always records its outcome first; after it, another node takes over a dead node's endpoints.
-    public static let leaseSeconds: Double = 60
-
     /// One delivery attempt for every due endpoint this worker can claim; returns how many events were delivered.
     @discardableResult
     public func deliverDue() async throws -> Int {
         var delivered = 0
         let time = now()
-        for endpoint in try await store.claimDue(at: time, leaseUntil: time.addingTimeInterval(Self.leaseSeconds), limit: 100) {
+        for endpoint in try await store.claimDue(at: time, leaseUntil: time.addingTimeInterval(leaseSeconds), limit: 100) {
             delivered += try await deliver(to: endpoint)
         }
         return delivered

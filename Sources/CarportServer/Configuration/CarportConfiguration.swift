@@ -28,12 +28,15 @@ public struct CarportConfiguration: Sendable {
     public var webhookPrivateNetworks: Bool
     /// Energy prices per hour of day (UTC) for smart charging and statistics (`CARPORT_TARIFF`).
     public var tariff: Tariff
+    /// Seconds a node holds claimed background work (a webhook endpoint's delivery; a change scan holds twice as
+    /// long): the longest a dead node's work waits before another node takes it over (`CARPORT_LEASE_SECONDS`).
+    public var leaseSeconds: Double
 
     public static let defaultHostname = "127.0.0.1"
     public static let defaultPort = 8000
 
     /// Reads `CARPORT_HOST`, `CARPORT_PORT`, `CARPORT_PUBLIC_URL`, `CARPORT_DATA_DIR`, `DATABASE_URL`,
-    /// `CARPORT_LOG_LEVEL`, `CARPORT_ENCRYPTION_KEY`, `CARPORT_WEBHOOK_*`, `CARPORT_TARIFF*` and `CARPORT_TESLA_*`; flags win over the environment.
+    /// `CARPORT_LOG_LEVEL`, `CARPORT_ENCRYPTION_KEY`, `CARPORT_WEBHOOK_*`, `CARPORT_LEASE_SECONDS`, `CARPORT_TARIFF*` and `CARPORT_TESLA_*`; flags win over the environment.
     public static func load(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         hostname: String? = nil,
@@ -76,6 +79,10 @@ public struct CarportConfiguration: Sendable {
         guard let scanInterval = Double(scanText), scanInterval > 0 else {
             throw StartupError("CARPORT_WEBHOOK_SCAN must be a positive number of seconds: \(scanText)")
         }
+        let leaseText = environment["CARPORT_LEASE_SECONDS"] ?? "60"
+        guard let leaseSeconds = Double(leaseText), leaseSeconds >= 10 else {
+            throw StartupError("CARPORT_LEASE_SECONDS must be a number of seconds, at least 10 (twice a delivery's timeout): \(leaseText)")
+        }
         let tariff: Tariff
         do throws(Tariff.ParseError) {
             tariff = try Tariff.parse(environment["CARPORT_TARIFF"], currency: environment["CARPORT_TARIFF_CURRENCY"])
@@ -99,7 +106,8 @@ public struct CarportConfiguration: Sendable {
             webhookRetry: WebhookRetryPolicy(base: retryBase),
             webhookScanInterval: scanInterval,
             webhookPrivateNetworks: environment["CARPORT_WEBHOOK_PRIVATE_NETWORKS"] == "1",
-            tariff: tariff)
+            tariff: tariff,
+            leaseSeconds: leaseSeconds)
     }
 
     private static func rateLimit(_ environment: [String: String], _ name: String, default text: String) throws(StartupError) -> RateLimit {

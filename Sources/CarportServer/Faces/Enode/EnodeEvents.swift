@@ -12,19 +12,17 @@ struct EnodeEvents {
     /// Where the devices, their owners and bodies come from.
     let request: Request
 
-    /// How long one application's scan may hold its lease: a scan reads every device (each read bounded by its
-    /// connector's timeouts); after it, a dead node's scan is taken over.
-    static let scanLeaseSeconds: Double = 120
-
     /// Compares every device of the application (or just `deviceID`) and queues the events; returns them. One scan
     /// per application at a time: in-process by a lock, across nodes by the lease `enode-scan:<application>`.
     /// The new snapshots and the events they produced are saved in one transaction, so a crash reports a change
     /// either once or on a later scan, never lost and never twice.
     @discardableResult
     func scan(applicationID: UUID, deviceID: UUID? = nil) async throws -> [Data] {
-        try await request.carport.webhookScanLocks.withLock(applicationID.uuidString) {
+        // Twice the work lease: a scan reads every device, each read bounded by its connector's timeouts.
+        let scanLease = 2 * request.carport.configuration.leaseSeconds
+        return try await request.carport.webhookScanLocks.withLock(applicationID.uuidString) {
             try await request.leaseStore.withLease("enode-scan:\(applicationID.uuidString.lowercased())",
-                                                   duration: Self.scanLeaseSeconds, wait: 30) {
+                                                   duration: scanLease, wait: 30) {
                 try await scanNow(applicationID: applicationID, deviceID: deviceID)
             }
         }
@@ -132,7 +130,7 @@ extension Request {
 
     var webhookDispatcher: WebhookDispatcher {
         WebhookDispatcher(store: webhookStore, transport: HTTPWebhookTransport(allowPrivateNetworks: carport.configuration.webhookPrivateNetworks),
-                          policy: carport.configuration.webhookRetry)
+                          policy: carport.configuration.webhookRetry, leaseSeconds: carport.configuration.leaseSeconds)
     }
 
     var enodeEvents: EnodeEvents {
