@@ -350,29 +350,8 @@ import VaporTesting
             let (_, _, location) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: linked.userToken,
                                                               json: #"{"name":"Home","latitude":59.91,"longitude":10.75}"#)
             let locationID = try #require((location as? [String: Any])?["id"] as? String)
-            let (status, _, link) = try await EnodeClient.call(app, .POST, linkPath, token: linked.clientToken, json: #"{"vendor":"zaptec"}"#)
-            #expect(status == .ok)
-            let sessionID = try #require((link as? [String: Any])?["linkState"] as? String)
-            let linkURL = try #require((link as? [String: Any])?["linkUrl"] as? String)
-
-            var driver = ConnectDriver(app: app)
-            var page = try await driver.get(ConnectDriver.path(linkURL))
-            for _ in 0..<10 {
-                if let next = page.location {
-                    if next.contains("/connect-sessions/done") { break }
-                    page = try await driver.get(ConnectDriver.path(next))
-                    continue
-                }
-                let key = try #require(TeslaWorld.hiddenValue("key", in: page.body))
-                if page.body.contains("charger-brand") {
-                    page = try await driver.post("/connect-sessions/\(sessionID)/charger/sign-in",
-                                                 form: [("key", key), ("brand", "ZAPTEC"), ("username", "home@example.com"), ("password", "pw")])
-                } else {
-                    let serial = try #require(ConnectDriver.values(named: "serial", in: page.body).first)
-                    page = try await driver.post("/connect-sessions/\(sessionID)/charger/choose", form: [("key", key), ("serial", serial)])
-                }
-            }
-            #expect(page.location?.contains("/connect-sessions/done") == true)
+            let (_, end) = try await EnodeClient.linkCharger(app, clientToken: linked.clientToken)
+            #expect(end?.contains("/connect-sessions/done") == true)
 
             let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/chargers?field[]=information&field[]=chargeState&field[]=location",
                                                           token: linked.userToken)

@@ -123,7 +123,7 @@ public struct SimulatorService: Sendable {
         applicationID: UUID, vin: String, _ change: @Sendable (inout SimulatedCar) throws -> T
     ) async throws -> T {
         try await locks.withLock(vin) {
-            while true {
+            for _ in 0..<20 {
                 guard var record = try await store.record(applicationID: applicationID, vin: vin.uppercased()) else {
                     throw Failure.unknownVehicle(vin)
                 }
@@ -131,6 +131,7 @@ public struct SimulatorService: Sendable {
                 let result = try change(&record.car)
                 if try await store.update(applicationID: applicationID, car: record.car, revision: record.revision) { return result }
             }
+            throw Failure.invalid("the simulated vehicle \(vin) kept changing under this change; try again")
         }
     }
 

@@ -59,4 +59,32 @@ enum EnodeClient {
         let linked = try await link(app, email: "sim@example.com", password: created.password, client: client)
         return (linked, created.record.car.vin, applicationID, simulator)
     }
+
+    /// Links a simulated Zaptec charger at the user's charging location through Enode Link's hosted page; returns
+    /// the session id and where the page flow ended.
+    static func linkCharger(_ app: Application, clientToken: String, userID: String = "user-42",
+                            username: String = "home@example.com") async throws -> (sessionID: String, end: String?) {
+        let (status, _, link) = try await call(app, .POST, "/enode/users/\(userID)/link", token: clientToken, json: #"{"vendor":"zaptec"}"#)
+        #expect(status == .ok)
+        let sessionID = try #require((link as? [String: Any])?["linkState"] as? String)
+        let linkURL = try #require((link as? [String: Any])?["linkUrl"] as? String)
+        var driver = ConnectDriver(app: app)
+        var page = try await driver.get(ConnectDriver.path(linkURL))
+        for _ in 0..<10 {
+            if let next = page.location {
+                if next.contains("/connect-sessions/done") { break }
+                page = try await driver.get(ConnectDriver.path(next))
+                continue
+            }
+            let key = try #require(TeslaWorld.hiddenValue("key", in: page.body))
+            if page.body.contains("charger-brand") {
+                page = try await driver.post("/connect-sessions/\(sessionID)/charger/sign-in",
+                                             form: [("key", key), ("brand", "ZAPTEC"), ("username", username), ("password", "pw")])
+            } else {
+                let serial = try #require(ConnectDriver.values(named: "serial", in: page.body).first)
+                page = try await driver.post("/connect-sessions/\(sessionID)/charger/choose", form: [("key", key), ("serial", serial)])
+            }
+        }
+        return (sessionID, page.location)
+    }
 }
