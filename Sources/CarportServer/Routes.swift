@@ -26,5 +26,7 @@ enum Routes {
         try app.register(collection: EnodeRoutes())
         try app.register(collection: SmartcarRoutes())
         try app.register(collection: JedlixRoutes())
+        // Every face's OpenAPI document in one place (the Enode one also at `/enode/openapi.yaml`).
+        app.get("openapi", "enode.yaml", use: EnodeOpenAPI.document)
     }
 }

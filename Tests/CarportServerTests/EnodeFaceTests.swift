@@ -223,11 +223,13 @@ import VaporTesting
             let path = "/enode/vehicles/\(id)/smart-charging-policy"
             let (_, _, unset) = try await EnodeClient.call(app, .GET, path, token: token)
             #expect((unset as? [String: Any])?["isEnabled"] as? Bool == false && (unset as? [String: Any])?["deadline"] is NSNull)
-            for bad in [#"{"isEnabled":true}"#, #"{"deadline":"25:00"}"#, #"{"deadline":"7:00"}"#, #"{"isEnabled":1}"#] {
+            for bad in [#"{"deadline":"25:00"}"#, #"{"deadline":"7:00"}"#, #"{"deadline":"+7:00"}"#, #"{"isEnabled":1}"#] {
                 let (status, _, problem) = try await EnodeClient.call(app, .PUT, path, token: token, json: bad)
                 #expect(status == .badRequest, "\(bad)")
                 #expect((problem as? [String: Any])?["title"] as? String == "Payload validation failed")
             }
+            let (_, _, defaulted) = try await EnodeClient.call(app, .PUT, path, token: token, json: #"{"isEnabled":true}"#)
+            #expect((defaulted as? [String: Any])?["deadline"] as? String == "07:00", "enabled without a deadline: full by 07:00")
             let (status, _, set) = try await EnodeClient.call(app, .PUT, path, token: token, json: #"{"isEnabled":true,"deadline":"07:00"}"#)
             #expect(status == .ok && (set as? [String: Any])?["deadline"] as? String == "07:00")
             let (_, _, withPolicy) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)?field[]=smartChargingPolicy", token: token)
@@ -346,7 +348,7 @@ import VaporTesting
             let linked = try await EnodeClient.link(app)
             let linkPath = "/enode/users/user-42/link"
             let (noLocation, _, problem) = try await EnodeClient.call(app, .POST, linkPath, token: linked.clientToken, json: #"{"vendor":"ZAPTEC"}"#)
-            #expect(noLocation == .badRequest && ((problem as? [String: Any])?["detail"] as? String ?? "").contains("charging location"))
+            #expect(noLocation == .conflict && ((problem as? [String: Any])?["detail"] as? String ?? "").contains("charging location"))
             let (_, _, location) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: linked.userToken,
                                                               json: #"{"name":"Home","latitude":59.91,"longitude":10.75}"#)
             let locationID = try #require((location as? [String: Any])?["id"] as? String)

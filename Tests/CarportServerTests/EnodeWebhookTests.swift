@@ -37,6 +37,9 @@ import VaporTesting
             let start = Date()
             let endpoint = WebhookEndpoint(applicationID: applicationID, url: "https://hooks.example/in", secret: secret, nextAttemptAt: start)
             try await store.save(endpoint)
+            #expect(try await store.claimDue(at: start, leaseUntil: start.addingTimeInterval(60), limit: 10).isEmpty,
+                    "an endpoint with nothing queued is not claimed")
+            try await store.enqueue([QueuedEvent(applicationID: applicationID, json: Data("{}".utf8), createdAt: start)])
             async let one = store.claimDue(at: start, leaseUntil: start.addingTimeInterval(60), limit: 10)
             async let other = store.claimDue(at: start, leaseUntil: start.addingTimeInterval(60), limit: 10)
             let (first, second) = try await (one, other)
@@ -45,9 +48,17 @@ import VaporTesting
                     "a leased endpoint is not taken")
             let takenOver = try await store.claimDue(at: start.addingTimeInterval(61), leaseUntil: start.addingTimeInterval(121), limit: 10)
             #expect(takenOver.map(\.applicationID) == [applicationID], "its worker died: the lease ran out and another takes it")
-            try await store.save(endpoint)
+            try await store.recordDelivery(endpoint)
             #expect(try await store.claimDue(at: start.addingTimeInterval(62), leaseUntil: start.addingTimeInterval(122), limit: 10).count == 1,
                     "recording the outcome releases the lease")
+            try await store.release(applicationID: applicationID)
+            #expect(try await store.claimDue(at: start.addingTimeInterval(63), leaseUntil: start.addingTimeInterval(123), limit: 10).count == 1,
+                    "so does giving it back")
+            var moved = endpoint
+            moved.url = "https://hooks.example/new"
+            try await store.save(moved)
+            try await store.recordDelivery(endpoint)
+            #expect(try await store.endpoint(applicationID: applicationID)?.url == moved.url, "a delivery's outcome keeps a new configuration")
         }
     }
 

@@ -22,7 +22,7 @@ public struct SmartChargingPolicy: Sendable, Codable, Equatable {
     /// Minutes after midnight of an `HH:MM` time, or nil when it is not one.
     public static func minutes(of text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
               let hours = Int(parts[0]), let minutes = Int(parts[1]), (0..<24).contains(hours), (0..<60).contains(minutes)
         else { return nil }
         return hours * 60 + minutes

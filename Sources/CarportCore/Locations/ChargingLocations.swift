@@ -124,7 +124,8 @@ public struct ChargingLocationService: Sendable {
     static let notFound = CarportError(.resourceNotFound, nil, "Charging location not found.")
 
     private static func name(_ name: String?) throws -> String {
-        guard let name = name?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 200 else {
+        // Counted in code points, as JSON Schema's maxLength counts them (the OpenAPI documents say so).
+        guard let raw = name, raw.unicodeScalars.count <= 200, case let name = raw.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else {
             throw CarportError.validation("must be a non-empty string of at most 200 characters", field: "name")
         }
         return name

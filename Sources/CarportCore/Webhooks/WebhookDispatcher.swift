@@ -51,7 +51,10 @@ public struct WebhookDispatcher: Sendable {
     /// Sends the oldest batch of one endpoint and records the outcome.
     private func deliver(to endpoint: WebhookEndpoint) async throws -> Int {
         let events = try await store.queued(applicationID: endpoint.applicationID, limit: Self.batchSize)
-        guard !events.isEmpty else { return 0 }
+        guard !events.isEmpty else {
+            try await store.release(applicationID: endpoint.applicationID)
+            return 0
+        }
         let succeeded = (try? await post(Self.batch(events.map(\.json)), to: endpoint))?.isSuccess ?? false
         var updated = endpoint
         if succeeded {
@@ -64,7 +67,7 @@ public struct WebhookDispatcher: Sendable {
             updated.nextAttemptAt = now().addingTimeInterval(policy.delay(afterFailures: updated.consecutiveFailures))
             updated.isActive = updated.consecutiveFailures < policy.maxFailures
         }
-        try await store.save(updated)
+        try await store.recordDelivery(updated)
         return succeeded ? events.count : 0
     }
 
@@ -89,7 +92,7 @@ public struct WebhookDispatcher: Sendable {
         endpoint.consecutiveFailures = 0
         endpoint.nextAttemptAt = now()
         endpoint.lastSuccessAt = now()
-        try await store.save(endpoint)
+        try await store.recordDelivery(endpoint)
         return .delivered(response)
     }
 

@@ -50,10 +50,15 @@ public protocol WebhookStore: Sendable {
     func deleteEndpoint(applicationID: UUID) async throws -> Bool
     /// Every configured endpoint, active or not.
     func endpoints() async throws -> [WebhookEndpoint]
-    /// Claims up to `limit` active endpoints whose next attempt is due and that no worker holds (or whose holder's
-    /// lease ran out), leasing them until `leaseUntil`; concurrent claims never return the same endpoint. Saving an
-    /// endpoint releases its lease.
+    /// Claims up to `limit` active endpoints with queued events whose next attempt is due and that no worker holds
+    /// (or whose holder's lease ran out), leasing them until `leaseUntil`; concurrent claims never return the same
+    /// endpoint. Saving an endpoint, or recording a delivery, releases its lease.
     func claimDue(at time: Date, leaseUntil: Date, limit: Int) async throws -> [WebhookEndpoint]
+    /// Records how a delivery went (activity, failures, next attempt, last success) and releases the lease, leaving
+    /// the URL and secret as they are now (a new configuration saved meanwhile stands).
+    func recordDelivery(_ endpoint: WebhookEndpoint) async throws
+    /// Gives a claimed endpoint back without a delivery.
+    func release(applicationID: UUID) async throws
     func enqueue(_ events: [QueuedEvent]) async throws
     /// The oldest queued events of an application, oldest first.
     func queued(applicationID: UUID, limit: Int) async throws -> [QueuedEvent]

@@ -54,10 +54,23 @@ struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
             UPDATE \(ident: Self.endpoints) SET lease_until = \(bind: leaseUntil) WHERE application_id IN (
                 SELECT application_id FROM \(ident: Self.endpoints)
                 WHERE is_active = \(bind: true) AND next_attempt_at <= \(bind: time) AND (lease_until IS NULL OR lease_until <= \(bind: time))
+                AND EXISTS (SELECT 1 FROM \(ident: Self.events) WHERE \(ident: Self.events).application_id = \(ident: Self.endpoints).application_id)
                 ORDER BY next_attempt_at LIMIT \(literal: limit)\(unsafeRaw: lock))
             RETURNING *
             """).all()
         return try rows.map(endpoint(from:))
+    }
+
+    func recordDelivery(_ endpoint: WebhookEndpoint) async throws {
+        try await sql.update(Self.endpoints).where("application_id", .equal, SQLBind(endpoint.applicationID))
+            .set("is_active", to: SQLBind(endpoint.isActive)).set("consecutive_failures", to: SQLBind(endpoint.consecutiveFailures))
+            .set("next_attempt_at", to: SQLBind(endpoint.nextAttemptAt)).set("last_success_at", to: SQLBind(endpoint.lastSuccessAt))
+            .set("lease_until", to: SQLBind(Date?.none)).run()
+    }
+
+    func release(applicationID: UUID) async throws {
+        try await sql.update(Self.endpoints).where("application_id", .equal, SQLBind(applicationID))
+            .set("lease_until", to: SQLBind(Date?.none)).run()
     }
 
     func enqueue(_ events: [QueuedEvent]) async throws {

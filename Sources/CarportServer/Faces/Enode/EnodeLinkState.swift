@@ -28,8 +28,9 @@ struct EnodeLinkState: Codable {
     }
 }
 
-/// The body of `POST /users/{userId}/link`, checked (enode.md §2.2): `vendor` (case-insensitive; a charger brand
-/// makes it a charger link), `vendorType` (`vehicle`, `charger`), `userName` (shown to the owner), `userImage` (https).
+/// The body of `POST /users/{userId}/link`, checked (enode.md §2.2): `vendor` (case-insensitive; its kind — car or
+/// charger brand — decides the kind of link), `vendorType` (`vehicle`, `charger`; used when no vendor is named),
+/// `userName` (shown to the owner), `userImage` (https), `chargingLocationId` (a UUID).
 struct EnodeLinkOptions {
     let vendor: String?
     let isCharger: Bool
@@ -38,25 +39,38 @@ struct EnodeLinkOptions {
     init(_ body: [String: Any], vehicleBrands: [String]) throws {
         let chargerBrands = SimulatedChargers.brands.map(\.make)
         let vendorName = (body["vendor"] as? String)?.uppercased()
-        switch body["vendorType"] {
-        case nil: isCharger = vendorName.map(chargerBrands.contains) ?? false
-        case let type as String where ["vehicle", "charger"].contains(type): isCharger = type == "charger"
-        default: throw EnodeProblem.validation("\"vendorType\" must be one of vehicle, charger")
+        let type = body["vendorType"]
+        guard type == nil || (type as? String).map(["vehicle", "charger"].contains) == true else {
+            throw EnodeProblem.validation("\"vendorType\" must be one of vehicle, charger")
         }
         if body["vendor"] != nil {
-            let brands = isCharger ? chargerBrands : vehicleBrands
-            guard let name = vendorName, brands.contains(name) else {
-                throw EnodeProblem.validation("\"vendor\" must be one of \(brands.joined(separator: ", "))")
+            guard let name = vendorName, (vehicleBrands + chargerBrands).contains(name) else {
+                throw EnodeProblem.validation("\"vendor\" must be one of \((vehicleBrands + chargerBrands).joined(separator: ", "))")
             }
+            isCharger = chargerBrands.contains(name)
+        } else {
+            isCharger = type as? String == "charger"
         }
         vendor = vendorName
         userName = body["userName"] as? String
-        guard body["userName"] == nil || (userName.map { !$0.isEmpty && $0.count <= 100 } ?? false) else {
+        // Lengths in code points, as the OpenAPI document's maxLength counts them.
+        guard body["userName"] == nil || (userName.map { !$0.isEmpty && $0.unicodeScalars.count <= 100 } ?? false) else {
             throw EnodeProblem.validation("\"userName\" must be a string of 1 to 100 characters")
         }
         if let image = body["userImage"] {
-            guard let text = image as? String, URLComponents(string: text)?.scheme?.lowercased() == "https" else {
+            guard let text = image as? String, text.lowercased().hasPrefix("https://") else {
                 throw EnodeProblem.validation("\"userImage\" must be an https URL")
+            }
+        }
+        if let language = body["forceLanguage"], !(language is String) {
+            throw EnodeProblem.validation("\"forceLanguage\" must be a BCP 47 language code")
+        }
+        if let multiple = body["linkMultiple"], jsonBool(multiple) == nil {
+            throw EnodeProblem.validation("\"linkMultiple\" must be a boolean")
+        }
+        if let location = body["chargingLocationId"] {
+            guard (location as? String).flatMap(UUID.init(uuidString:)) != nil else {
+                throw EnodeProblem.validation("\"chargingLocationId\" must be a UUID")
             }
         }
     }

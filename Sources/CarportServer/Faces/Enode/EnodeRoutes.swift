@@ -38,7 +38,7 @@ struct EnodeRoutes: RouteCollection {
     /// `POST /users/{userId}/link` (client token): creates the user if needed and returns `{"linkState"}`.
     @Sendable func link(request: Request) async throws -> Response {
         let applicationID = try await EnodeCaller.client(request)
-        guard let userID = request.parameters.get("userId"), !userID.isEmpty, userID.count <= 200 else {
+        guard let userID = request.parameters.get("userId"), !userID.isEmpty, userID.unicodeScalars.count <= 200 else {
             throw EnodeProblem.validation("\"userId\" must be a non-empty string")
         }
         let body = try Self.jsonObject(request)
@@ -60,9 +60,10 @@ struct EnodeRoutes: RouteCollection {
         let locations = try await request.chargingLocationService.list(userID: user)
         let wanted = body["chargingLocationId"] as? String
         guard let location = locations.first(where: { wanted == nil || $0.id.uuidString.lowercased() == wanted?.lowercased() }) else {
-            throw EnodeProblem.validation(wanted == nil
-                ? "the user has no charging location: create one (POST /charging-locations) before linking a charger"
-                : "\"chargingLocationId\" is not one of the user's charging locations")
+            throw wanted == nil
+                ? EnodeProblem(status: .conflict, slug: "conflict", title: "No charging location",
+                               detail: "the user has no charging location: create one (POST /charging-locations) before linking a charger")
+                : EnodeProblem.notFound("Charging location not found", "\"chargingLocationId\" is not one of the user's charging locations")
         }
         guard let application = try await request.applicationRegistry.find(clientID: applicationID.uuidString) else {
             throw EnodeProblem.unauthorized()
@@ -158,8 +159,12 @@ struct EnodeRoutes: RouteCollection {
         }
     }
 
-    /// `PUT /vehicles/{id}/smart-charging-policy {isEnabled?, deadline?}`: merged into the stored policy, sent to
-    /// the vehicle (which must be able to charge smartly) and echoed.
+    /// Where smart charging is enabled without a deadline: full by 07:00 UTC.
+    static let defaultDeadlineMinutes = 7 * 60
+
+    /// `PUT /vehicles/{id}/smart-charging-policy {isEnabled?, deadline?}`: merged into the stored policy (a null
+    /// deadline clears it; enabled without one, the deadline is 07:00), sent to the vehicle (which must be able to
+    /// charge smartly) and echoed.
     @Sendable func setSmartChargingPolicy(request: Request) async throws -> Response {
         let (caller, vehicle) = try await EnodeCaller.vehicle(request, anyOf: [EnodeVehicleBody.Field.smartChargingPolicy.scope])
         let body = try Self.jsonObject(request)
@@ -172,14 +177,16 @@ struct EnodeRoutes: RouteCollection {
             policy.isEnabled = enabled
         }
         if let value = body["deadline"] {
-            guard let text = value as? String, let minutes = SmartChargingPolicy.minutes(of: text) else {
-                throw EnodeProblem.validation("\"deadline\" must be a time HH:MM (24-hour clock, UTC)")
+            if value is NSNull {
+                policy.deadlineMinutes = nil
+            } else {
+                guard let text = value as? String, let minutes = SmartChargingPolicy.minutes(of: text) else {
+                    throw EnodeProblem.validation("\"deadline\" must be a time HH:MM (24-hour clock, UTC)")
+                }
+                policy.deadlineMinutes = minutes
             }
-            policy.deadlineMinutes = minutes
         }
-        guard !policy.isEnabled || policy.deadlineMinutes != nil else {
-            throw EnodeProblem.validation("\"deadline\" is required to enable smart charging")
-        }
+        if policy.isEnabled, policy.deadlineMinutes == nil { policy.deadlineMinutes = Self.defaultDeadlineMinutes }
         try await request.vehicleService.perform(.setSmartCharging(policy, request.carport.configuration.tariff), on: vehicle, grant: caller.grant)
         try await store.save(policy, vehicleID: vehicle.id)
         await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: vehicle.id)

@@ -26,7 +26,7 @@ struct EnodeWebhookRoutes {
         } catch {
             throw EnodeProblem.validation("\"url\": \(error)")
         }
-        guard let secret = body["secret"] as? String, (16...256).contains(secret.count) else {
+        guard let secret = body["secret"] as? String, (16...256).contains(secret.unicodeScalars.count) else {
             throw EnodeProblem.validation("\"secret\" must be a string of 16 to 256 characters (at least 128 bits of randomness)")
         }
         try await request.webhookDispatcher.configure(applicationID: applicationID, url: url, secret: secret)
