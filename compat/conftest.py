@@ -52,20 +52,26 @@ TESLA_ENV = {
 }
 
 
+def wait_until_healthy(url, seconds=30, alive=lambda: True):
+    """Polls `url` until it answers 200; False when `seconds` pass first or `alive()` turns false."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and alive():
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return True
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
 class TeslaFake:
     def __init__(self, redirect_uri):
         binary = os.path.join(os.path.dirname(carport_binary()), "tesla-fleet-fake")
         self.url = FAKE_URL
         self.process = subprocess.Popen([binary, "--port", str(FAKE_PORT), "--redirect-uri", redirect_uri,
                                          "--wake-seconds", "0.3"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if requests.get(self.url + "/proxy/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
+        if not wait_until_healthy(self.url + "/proxy/health"):
             raise RuntimeError("tesla-fleet-fake did not start")
         # The partner domain's web root serves the command key's public half; Tesla fetches it at registration.
         from cryptography.hazmat.primitives.asymmetric import ec
@@ -94,17 +100,10 @@ class Carport:
         """Starts the server (again, after `kill`, on the same data directory) and waits until it is healthy."""
         self.log = open(os.path.join(self.data_dir, "server.log"), "a")
         self.process = subprocess.Popen([carport_binary(), "serve"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if requests.get(self.base_url + "/health", timeout=1).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
+        if not wait_until_healthy(self.base_url + "/health", alive=lambda: self.process.poll() is None):
             if self.process.poll() is not None:
                 raise RuntimeError("carport exited early: " + open(self.log.name).read())
-            time.sleep(0.1)
-        raise RuntimeError("carport did not become healthy")
+            raise RuntimeError("carport did not become healthy")
 
     def cli(self, *args):
         """Runs a carport subcommand against this server's data and parses its JSON output."""

@@ -21,7 +21,7 @@ import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
-from conftest import FIGURES, ROOT, Carport, free_port
+from conftest import FIGURES, ROOT, Carport, free_port, wait_until_healthy
 from connect_pages import approve
 from webhook_receiver import Receiver
 
@@ -51,13 +51,8 @@ class Client:
         return requests.post(self.base_url + "/enode/oauth2/token", data=form, auth=(self.app["clientId"], self.app["clientSecret"]), timeout=10)
 
     def refresh(self):
-        try:
-            answer = self.token(grant_type="refresh_token", refresh_token=self.refresh_token)
-        except requests.RequestException as error:
-            self.ambiguous_refresh = not refused(error)
-            return
-        if answer.status_code >= 500:
-            self.ambiguous_refresh = True
+        answer, self.ambiguous_refresh = settled(lambda: self.token(grant_type="refresh_token", refresh_token=self.refresh_token))
+        if answer is None:
             return
         assert answer.status_code == 200, f"a refresh token the client saw issued was refused: {answer.status_code} {answer.text}"
         self.used_refresh_tokens.append(self.refresh_token)
@@ -78,13 +73,8 @@ class Client:
     def command(self, kind):
         url = f"{self.base_url}/enode/vehicles/{self.vehicle_id}/charging"
         headers = {"Authorization": "Bearer " + self.client_token, "Enode-User-Id": self.user_id}
-        try:
-            answer = requests.post(url, json={"action": kind}, headers=headers, timeout=10)
-        except requests.RequestException as error:
-            self.ambiguous_command = not refused(error)
-            return
-        if answer.status_code >= 500:
-            self.ambiguous_command = True
+        answer, self.ambiguous_command = settled(lambda: requests.post(url, json={"action": kind}, headers=headers, timeout=10))
+        if answer is None:
             return
         assert answer.status_code == 200, f"{kind}: {answer.status_code} {answer.text}"
         action = answer.json()
@@ -94,6 +84,18 @@ class Client:
 def refused(error):
     """The connection was refused: the request never reached a server, so trying again later is safe."""
     return isinstance(error, requests.ConnectionError) and "refused" in repr(error)
+
+
+def settled(send):
+    """Sends a request that changes state: (its answer, False), or (None, whether it may have been processed anyway)
+    when no usable answer came — anything but a refused connection leaves its outcome unknown."""
+    try:
+        answer = send()
+    except requests.RequestException as error:
+        return None, not refused(error)
+    if answer.status_code >= 500:
+        return None, True
+    return answer, False
 
 
 def connect(base_url, cli_node, app, receiver):
@@ -255,13 +257,7 @@ def test_two_postgres_nodes_behind_nginx_survive_kill_9():
     try:
         for node in nodes:  # one after the other: the first start migrates the database
             node.start()
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                if requests.get(proxy.url + "/health", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        assert wait_until_healthy(proxy.url + "/health", seconds=10), "nginx did not pass requests to the nodes"
         app = nodes[0].create_app(name="Crash cluster", mode="simulated", redirect_uris=(REDIRECT,))
         crash_and_check("postgres-2-nodes", proxy.url, nodes, nodes[0], app)
     finally:
