@@ -34,6 +34,8 @@ import Testing
         ["CARPORT_PORT": "70000"],
         ["CARPORT_LOG_LEVEL": "loud"],
         ["CARPORT_PUBLIC_URL": "ftp://x"],
+        ["CARPORT_LEASE_SECONDS": "5"],
+        ["CARPORT_LEASE_SECONDS": "a minute"],
         ["CARPORT_TESLA_CLIENT_ID": "id", "CARPORT_TESLA_CLIENT_SECRET": "secret", "CARPORT_TESLA_DOMAIN": "carport.example",
          "CARPORT_TESLA_WAKE_ON_READ": "yes"],
     ])

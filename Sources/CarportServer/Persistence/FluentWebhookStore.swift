@@ -73,6 +73,12 @@ struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
             .set("lease_until", to: SQLBind(Date?.none)).run()
     }
 
+    /// Queues events in `database` — a transaction that also saves what produced them, so both or neither stay.
+    static func enqueue(_ events: [Data], applicationID: UUID, in database: any Database, box: SecretBox) async throws {
+        try await FluentWebhookStore(resolveDatabase: { database }, box: box)
+            .enqueue(events.map { QueuedEvent(applicationID: applicationID, json: $0, createdAt: Date()) })
+    }
+
     func enqueue(_ events: [QueuedEvent]) async throws {
         let sql = try sql
         // Rows keep their order through created_at: a millisecond apart within one call.

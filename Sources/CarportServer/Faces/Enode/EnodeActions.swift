@@ -178,8 +178,7 @@ struct EnodeActions {
         return try await request.db.transaction { database in
             guard try await FluentChargeActionStore(resolveDatabase: { database }).save(action) else { return false }
             if hasWebhook {
-                try await FluentWebhookStore(resolveDatabase: { database }, box: box).enqueue(
-                    [QueuedEvent(applicationID: action.applicationID, json: try event.data(), createdAt: Date())])
+                try await FluentWebhookStore.enqueue([try event.data()], applicationID: action.applicationID, in: database, box: box)
             }
             return true
         }

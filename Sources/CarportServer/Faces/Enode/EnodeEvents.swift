@@ -74,8 +74,7 @@ struct EnodeEvents {
             let snapshots = FluentDeviceSnapshotStore(resolveDatabase: { database })
             for snapshot in saved { try await snapshots.save(snapshot, applicationID: applicationID) }
             for device in gone { try await snapshots.delete(deviceID: device.deviceID, applicationID: applicationID) }
-            try await FluentWebhookStore(resolveDatabase: { database }, box: box).enqueue(
-                encoded.map { QueuedEvent(applicationID: applicationID, json: $0, createdAt: Date()) })
+            try await FluentWebhookStore.enqueue(encoded, applicationID: applicationID, in: database, box: box)
         }
         return encoded
     }
