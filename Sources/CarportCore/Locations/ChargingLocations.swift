@@ -125,7 +125,11 @@ public struct ChargingLocationService: Sendable {
 
     private static func name(_ name: String?) throws -> String {
         // Counted in code points, as JSON Schema's maxLength counts them (the OpenAPI documents say so).
-        guard let raw = name, raw.unicodeScalars.count <= 200, case let name = raw.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty else {
+        // At least one character that is neither a space nor a control character: validators disagree on which
+        // controls count as spaces, so neither may stand alone (the OpenAPI document's pattern says the same).
+        guard let raw = name, raw.unicodeScalars.count <= 200,
+              raw.unicodeScalars.contains(where: { !$0.properties.isWhitespace && $0.properties.generalCategory != .control }),
+              case let name = raw.trimmingCharacters(in: .whitespacesAndNewlines) else {
             throw CarportError.validation("must be a non-empty string of at most 200 characters", field: "name")
         }
         return name
