@@ -25,7 +25,7 @@ struct EnodeChargingLocations {
 
     @Sendable func create(request: Request) async throws -> Response {
         let (caller, service) = try await context(request)
-        let body = try EnodeRoutes.jsonObject(request)
+        let body = try Self.fields(request)
         let location = try await service.create(userID: caller.grant.userID, name: body["name"] as? String,
                                                 latitude: jsonNumber(body["latitude"]), longitude: jsonNumber(body["longitude"]))
         return try Response.json(Self.body(location), status: .created)
@@ -33,10 +33,17 @@ struct EnodeChargingLocations {
 
     @Sendable func replace(request: Request) async throws -> Response {
         let (caller, service) = try await context(request)
-        let body = try EnodeRoutes.jsonObject(request)
+        let body = try Self.fields(request)
         let location = try await service.replace(Self.id(request), userID: caller.grant.userID, name: body["name"] as? String,
                                                  latitude: jsonNumber(body["latitude"]), longitude: jsonNumber(body["longitude"]))
         return try Response.json(Self.body(location))
+    }
+
+    /// The body of a create or replace; `id` is the server's (read-only in the document) and is refused.
+    private static func fields(_ request: Request) throws -> [String: Any] {
+        let body = try EnodeRoutes.jsonObject(request)
+        guard body["id"] == nil else { throw EnodeProblem.validation("\"id\" is read-only: leave it out") }
+        return body
     }
 
     @Sendable func delete(request: Request) async throws -> Response {
