@@ -49,7 +49,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Resources/enode-openapi.yaml")]
+            resources: [.copy("Resources/openapi")]
         ),
         .executableTarget(
             name: "Carport",

@@ -19,12 +19,15 @@ import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "compat"))
-from conftest import TESLA_ENV, Carport, TeslaFake, free_port  # noqa: E402  (the compat suite's fixtures, reused)
+from conftest import (TESLA_ENV, Carport, ClusterProxy, TeslaFake, fresh_postgres_database, free_port,  # noqa: E402
+                      wait_until_healthy)  # (the compat suite's fixtures, reused)
 from connect_pages import approve  # noqa: E402
 
 LUA = os.path.join(ROOT, "bench", "lua")
 REDIRECT = "https://bench.example/callback"
 SCOPE = "read_vehicle_info read_battery read_odometer"
+# Rate limits out of the way (the runner measures Carport, not its limiter); one max-age window per minute.
+BENCH_ENV = {"CARPORT_RATE_APP": "1000000/s,1000000", "CARPORT_RATE_VEHICLE": "1000000/s,1000000", "CARPORT_MAX_AGE": "60"}
 
 
 class Settings:
@@ -84,6 +87,12 @@ def metric(base_url, name):
     return float(match.group(1)) if match else 0.0
 
 
+def requests_served(base_url):
+    """The node's own count of the requests it answered (Vapor's `http_requests_total`, every route and status)."""
+    text = requests.get(base_url + "/metrics").text
+    return sum(float(value) for value in re.findall(r"^http_requests_total\{[^}]*\} (\S+)$", text, re.MULTILINE))
+
+
 class Nginx:
     """nginx serving one static file: the loopback limit for the same response bytes."""
 
@@ -135,22 +144,23 @@ http {{
 class Seed:
     """An application, and vehicles connected through the real Connect flow, each with its tokens."""
 
-    def __init__(self, server, count):
+    def __init__(self, server, count, base_url=None):
         self.app = server.create_app(name="Bench", redirect_uris=(REDIRECT,))
         self.basic = base64.b64encode(f"{self.app['clientId']}:{self.app['clientSecret']}".encode()).decode()
         self.server = server
+        self.base_url = base_url or server.base_url
         self.connections = [self.connect(f"bench{index}@example.com") for index in range(count)]
 
     def authorize_url(self, state):
-        return (f"{self.server.base_url}/oauth/authorize?response_type=code&client_id={self.app['clientId']}"
+        return (f"{self.base_url}/oauth/authorize?response_type=code&client_id={self.app['clientId']}"
                 f"&redirect_uri={REDIRECT}&scope={SCOPE.replace(' ', '%20')}&mode=test&state={state}")
 
     def code(self, email, session=None):
-        callback = approve(self.authorize_url("bench"), self.server.base_url, brand="TESLA", email=email, session=session)
+        callback = approve(self.authorize_url("bench"), self.base_url, brand="TESLA", email=email, session=session)
         return parse_qs(urlparse(callback).query)["code"][0]
 
     def exchange(self, code, session=requests):
-        response = session.post(self.server.base_url + "/oauth/token", headers={"Authorization": "Basic " + self.basic},
+        response = session.post(self.base_url + "/oauth/token", headers={"Authorization": "Basic " + self.basic},
                                 data={"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT})
         response.raise_for_status()
         return response.json()
@@ -158,8 +168,30 @@ class Seed:
     def connect(self, email):
         tokens = self.exchange(self.code(email))
         headers = {"Authorization": "Bearer " + tokens["access_token"]}
-        vehicle = requests.get(self.server.base_url + "/v2.0/vehicles", headers=headers).json()["vehicles"][0]
+        vehicle = requests.get(self.base_url + "/v2.0/vehicles", headers=headers).json()["vehicles"][0]
         return {"access": tokens["access_token"], "refresh": tokens["refresh_token"], "vehicle": vehicle}
+
+
+def read_targets(seed):
+    """wrk's target file for the cached read: every seeded vehicle's battery with its access token."""
+    path = os.path.join(seed.server.data_dir, "reads.txt")
+    with open(path, "w") as file:
+        for connection in seed.connections:
+            file.write(f"/v2.0/vehicles/{connection['vehicle']}/battery {connection['access']}\n")
+    return path
+
+
+def refresh_grants(seed, settings, commands):
+    """The `refresh_token` grant in a closed loop, each connection rotating its own vehicles' token chains."""
+    path = os.path.join(seed.server.data_dir, "refresh.txt")
+    with open(path, "w") as file:
+        file.write("\n".join(c["refresh"] for c in seed.connections) + "\n")
+    # wrk calls request() once per thread before the run (a probe that is never sent), which takes one token
+    # from each thread's chain: keep two spare chains.
+    refresh = wrk(seed.base_url, "refresh.lua", [path, seed.basic, "2"],
+                  min(settings.token_connections, settings.vehicles - 2), settings.duration, settings)
+    commands.append(refresh.pop("command"))
+    return refresh
 
 
 def percentile(values, fraction):
@@ -180,8 +212,8 @@ def connect_flow_latency(seed, settings):
         began = time.perf_counter()
         tokens = seed.exchange(seed.code(f"latency{index}@example.com", session=session), session=session)
         headers = {"Authorization": "Bearer " + tokens["access_token"]}
-        vehicle = session.get(seed.server.base_url + "/v2.0/vehicles", headers=headers).json()["vehicles"][0]
-        session.get(f"{seed.server.base_url}/v2.0/vehicles/{vehicle}/battery", headers=headers).raise_for_status()
+        vehicle = session.get(seed.base_url + "/v2.0/vehicles", headers=headers).json()["vehicles"][0]
+        session.get(f"{seed.base_url}/v2.0/vehicles/{vehicle}/battery", headers=headers).raise_for_status()
         client_times.append((time.perf_counter() - began) * 1000)
         server_times.append(sum(timings))
         counts.append(len(timings))
@@ -227,7 +259,16 @@ def targets(figures):
         ("100,000 simulated vehicles tick ≤ 100 ms", fleet["tickMilliseconds"], 100, fleet["tickMilliseconds"] <= 100),
         ("Simulator RSS ≤ 300 MB", fleet["rssMegabytes"], 300, fleet["rssMegabytes"] <= 300),
         ("Server RSS ≤ 150 MB after the read test", memory["after_read_mb"], 150, memory["after_read_mb"] <= 150),
-    ]
+    ] + cluster_targets(figures.get("databases"))
+
+
+def cluster_targets(databases):
+    """With two nodes behind nginx, both carry the load: the busier one answers at most twice the other's share."""
+    if not databases:
+        return []
+    served = databases["PostgreSQL, 2 nodes behind nginx"]["requests_per_node"]
+    balance = round(max(served) / max(1, min(served)), 2)
+    return [("Two PostgreSQL nodes behind nginx: busier node's requests ÷ the other's ≤ 2", balance, 2, balance <= 2)]
 
 
 def markdown(results):
@@ -263,12 +304,32 @@ def markdown(results):
         f"Simulator: {fleet['vehicles']:,} vehicles advance one 60 s tick in {fleet['tickMilliseconds']} ms, "
         f"RSS {fleet['rssMegabytes']} MB.",
         f"Server RSS: {memory['idle_mb']} MB idle, {memory['after_read_mb']} MB after the read test.",
+    ]
+    lines += databases_table(figures.get("databases"), facts)
+    lines += [
         "", "| Target | Measured | Limit | Met |", "| --- | ---: | ---: | :---: |",
     ]
     for name, measured, limit, met in results["targets"]:
         lines.append(f"| {name} | {measured:g} | {limit:g} | {'yes' if met else 'no'} |")
     lines += ["", "Commands:", ""] + [f"    {command}" for command in results["commands"]]
     return "\n".join(lines) + "\n"
+
+
+def databases_table(databases, facts):
+    if not databases:
+        return []
+    lines = ["", f"Databases and nodes ({facts['cores']} cores shared by the nodes, PostgreSQL, nginx and wrk: the point "
+             "is correctness and the cost of PostgreSQL, not linear scaling). Connect flow is server time (sum of "
+             "`Server-Timing`), client-observed in brackets.", "",
+             "| Setup | cached read req/s | p99 ms | refresh grant req/s | p99 ms | Connect flow p50 ms | p99 ms | requests per node |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for setup, row in databases.items():
+        read, refresh, flow = row["cached_read"], row["refresh"], row["connect_flow"]
+        served = " / ".join(f"{count:,.0f}" for count in row.get("requests_per_node", [])) or "all"
+        lines.append(f"| {setup} | {read['rps']:,.0f} | {read['p99_ms']:.2f} | {refresh['rps']:,.0f} | "
+                     f"{refresh['p99_ms']:.2f} | {flow['p50_ms']} ({flow['client_p50_ms']}) | {flow['p99_ms']} "
+                     f"({flow['client_p99_ms']}) | {served} |")
+    return lines
 
 
 TESLA_ENDPOINTS = ["battery", "charge", "charge/limit", "odometer", "location", "security"]
@@ -312,23 +373,65 @@ def tesla_polling(server, tesla, settings, commands):
             "data_per_1000_reads": round(data * 1000 / max(1, polled["requests"]), 4)}
 
 
+def database_figures(seed, nodes, settings, commands):
+    """Cached reads, refresh grants and the Connect flow through `seed.base_url`, and how many requests each
+    node answered meanwhile."""
+    before = [requests_served(node.base_url) for node in nodes]
+    read = wrk(seed.base_url, "read.lua", [read_targets(seed)], settings.read_connections, settings.duration, settings)
+    commands.append(read.pop("command"))
+    refresh = refresh_grants(seed, settings, commands)
+    flow = connect_flow_latency(seed, settings)
+    for name, row in [("read", read), ("refresh", refresh)]:
+        if row["non2xx"] or row["socket_errors"]:
+            raise SystemExit(f"bench: {name} via {seed.base_url} had {row['non2xx']} non-2xx answers and "
+                             f"{row['socket_errors']} socket errors")
+    served = [requests_served(node.base_url) - count for node, count in zip(nodes, before)]
+    return {"cached_read": read, "refresh": refresh, "connect_flow": flow, "requests_per_node": served}
+
+
+def scale_out(postgres_url, settings, commands, sqlite):
+    """PostgreSQL with one node, then two nodes behind nginx (examples/cluster/nginx.conf), each on a fresh
+    database, measured like SQLite's node in the same run."""
+    shared = {**BENCH_ENV, "CARPORT_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode()}
+    rows = {"SQLite, 1 node": sqlite}
+    node = Carport(environment={**shared, "DATABASE_URL": fresh_postgres_database("carport_bench", postgres_url)})
+    node.start()
+    try:
+        rows["PostgreSQL, 1 node"] = database_figures(Seed(node, settings.vehicles), [node], settings, commands)
+    finally:
+        node.stop()
+    ports = [free_port(), free_port()]
+    proxy = ClusterProxy(ports)
+    cluster = {**shared, "DATABASE_URL": fresh_postgres_database("carport_bench", postgres_url),
+               "CARPORT_PUBLIC_URL": proxy.url}
+    nodes = [Carport(port=port, environment=cluster) for port in ports]
+    try:
+        for node in nodes:  # one after the other: the first start migrates the database
+            node.start()
+        if not wait_until_healthy(proxy.url + "/health", seconds=10):
+            raise SystemExit("bench: nginx did not pass requests to the nodes")
+        seed = Seed(nodes[0], settings.vehicles, base_url=proxy.url)
+        rows["PostgreSQL, 2 nodes behind nginx"] = database_figures(seed, nodes, settings, commands)
+    finally:
+        for node in nodes:
+            node.stop()
+        proxy.stop()
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--bin-dir", required=True)
     parser.add_argument("--configuration", default="release")
-    parser.add_argument("--database-url")
+    parser.add_argument("--postgres-url", help="a PostgreSQL server to measure one and two nodes on, besides SQLite")
     options = parser.parse_args()
     settings = Settings(options.quick)
     os.environ["CARPORT_BIN"] = os.path.join(options.bin_dir, "carport")
 
     port = free_port()
     tesla = TeslaFake(redirect_uri=f"http://127.0.0.1:{port}/connect/oem/callback")
-    server = Carport(port=port, environment=TESLA_ENV)
-    server.env.update({"CARPORT_RATE_APP": "1000000/s,1000000", "CARPORT_RATE_VEHICLE": "1000000/s,1000000",
-                       "CARPORT_MAX_AGE": "60"})
-    if options.database_url:
-        server.env["DATABASE_URL"] = options.database_url
+    server = Carport(port=port, environment={**TESLA_ENV, **BENCH_ENV})
     server.start()
     nginx = None
     commands = []
@@ -340,10 +443,7 @@ def main():
                                headers={"Authorization": "Bearer " + first["access"]}).content
         nginx = Nginx(battery)
 
-        targets_file = os.path.join(server.data_dir, "reads.txt")
-        with open(targets_file, "w") as file:
-            for connection in seed.connections:
-                file.write(f"/v2.0/vehicles/{connection['vehicle']}/battery {connection['access']}\n")
+        targets_file = read_targets(seed)
         trivial_file = os.path.join(server.data_dir, "trivial.txt")
         with open(trivial_file, "w") as file:
             file.write("/health/live none\n")
@@ -361,14 +461,7 @@ def main():
                        "ratio_to_nginx": round(runs["carport"]["rps"] / runs["nginx"]["rps"], 3),
                        "ratio_to_trivial": round(runs["carport"]["rps"] / runs["trivial"]["rps"], 3)}
 
-        refresh_file = os.path.join(server.data_dir, "refresh.txt")
-        with open(refresh_file, "w") as file:
-            file.write("\n".join(c["refresh"] for c in seed.connections) + "\n")
-        # wrk calls request() once per thread before the run (a probe that is never sent), which takes one token
-        # from each thread's chain: keep two spare chains.
-        refresh = wrk(server.base_url, "refresh.lua", [refresh_file, seed.basic, "2"],
-                      min(settings.token_connections, settings.vehicles - 2), settings.duration, settings)
-        commands.append(refresh.pop("command"))
+        refresh = refresh_grants(seed, settings, commands)
         codes_file = os.path.join(server.data_dir, "codes.txt")
         with open(codes_file, "w") as file:
             for index in range(settings.codes):
@@ -403,11 +496,6 @@ def main():
         figures = {"cached_read": cached_read, "token_endpoint": {"refresh": refresh, "code": code},
                    "connect_flow": flow, "upstream_efficiency": upstream, "simulator": fleet,
                    "server_memory": {"idle_mb": idle, "after_read_mb": after_read}}
-        results = {"machine": machine_facts(options.bin_dir, options.configuration),
-                   "database": "PostgreSQL" if options.database_url else "SQLite",
-                   "quick": options.quick, "figures": figures, "commands": commands}
-        results["targets"] = targets(figures)
-        failures = [name for name, *_, met in results["targets"] if not met]
         for name, row in [("nginx", runs["nginx"]), ("trivial", runs["trivial"]), ("carport", runs["carport"]),
                           ("refresh", refresh), ("code", code), ("poll", polled)]:
             if row["non2xx"] or row["socket_errors"]:
@@ -417,6 +505,13 @@ def main():
             nginx.stop()
         server.stop()
         tesla.stop()
+    if options.postgres_url:
+        sqlite = {"cached_read": runs["carport"], "refresh": refresh, "connect_flow": flow}
+        figures["databases"] = scale_out(options.postgres_url, settings, commands, sqlite)
+    results = {"machine": machine_facts(options.bin_dir, options.configuration), "database": "SQLite",
+               "quick": options.quick, "figures": figures, "commands": commands}
+    results["targets"] = targets(figures)
+    failures = [name for name, *_, met in results["targets"] if not met]
 
     out = tempfile.mkdtemp(prefix="carport-bench-") if options.quick else os.path.join(ROOT, "bench", "results")
     with open(os.path.join(out, "latest.json"), "w") as file:

@@ -6,6 +6,8 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
+from urllib.parse import urlparse
 
 import pytest
 import requests
@@ -129,6 +131,42 @@ class Carport:
             self.process.wait(timeout=15)
         self.log.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+class ClusterProxy:
+    """nginx on loopback in front of Carport nodes, from examples/cluster/nginx.conf with this run's ports."""
+
+    def __init__(self, node_ports):
+        self.prefix = tempfile.mkdtemp(prefix="carport-nginx-")
+        self.port = free_port()
+        config = open(os.path.join(ROOT, "examples", "cluster", "nginx.conf")).read()
+        config = config.replace("127.0.0.1:8080", f"127.0.0.1:{self.port}")
+        defaults = ("127.0.0.1:8081", "127.0.0.1:8082")
+        if len(node_ports) != len(defaults):
+            raise ValueError(f"the example config has {len(defaults)} nodes")
+        for default, port in zip(defaults, node_ports):
+            config = config.replace(default, f"127.0.0.1:{port}")
+        if os.getuid() == 0:
+            config = "user root;\n" + config
+        path = os.path.join(self.prefix, "nginx.conf")
+        open(path, "w").write(config)
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.process = subprocess.Popen([nginx, "-p", self.prefix, "-c", path], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=15)
+        shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+def fresh_postgres_database(prefix, admin_url=None):
+    """A new, empty database on the test PostgreSQL server (CARPORT_TEST_DATABASE_URL unless `admin_url`)."""
+    admin = admin_url or os.environ.get("CARPORT_TEST_DATABASE_URL")
+    assert admin, "CARPORT_TEST_DATABASE_URL must name the test PostgreSQL server (scripts/check starts one)"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
+    return urlparse(admin)._replace(path="/" + name).geturl()
 
 
 @pytest.fixture(scope="session")

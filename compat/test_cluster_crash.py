@@ -8,20 +8,16 @@ import base64
 import collections
 import os
 import random
-import shutil
 import sqlite3
-import subprocess
-import tempfile
 import threading
 import time
 import uuid
-from urllib.parse import urlparse
 
 import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 
-from conftest import FIGURES, ROOT, Carport, free_port, wait_until_healthy
+from conftest import FIGURES, Carport, ClusterProxy, fresh_postgres_database, free_port, wait_until_healthy
 from connect_pages import approve
 from webhook_receiver import Receiver
 
@@ -216,42 +212,10 @@ def test_kill_9_the_sqlite_node_under_load():
         node.stop()
 
 
-class Nginx:
-    """nginx on loopback in front of the nodes, from examples/cluster/nginx.conf with this run's ports."""
-
-    def __init__(self, node_ports):
-        self.prefix = tempfile.mkdtemp(prefix="carport-nginx-")
-        self.port = free_port()
-        config = open(os.path.join(ROOT, "examples", "cluster", "nginx.conf")).read()
-        config = config.replace("127.0.0.1:8080", f"127.0.0.1:{self.port}")
-        for default, port in zip(("127.0.0.1:8081", "127.0.0.1:8082"), node_ports):
-            config = config.replace(default, f"127.0.0.1:{port}")
-        if os.getuid() == 0:
-            config = "user root;\n" + config
-        path = os.path.join(self.prefix, "nginx.conf")
-        open(path, "w").write(config)
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.process = subprocess.Popen([nginx, "-p", self.prefix, "-c", path], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=15)
-        shutil.rmtree(self.prefix, ignore_errors=True)
-
-
-def postgres_database():
-    admin = os.environ.get("CARPORT_TEST_DATABASE_URL")
-    assert admin, "CARPORT_TEST_DATABASE_URL must name the test PostgreSQL server (scripts/check starts one)"
-    name = "carport_crash_" + uuid.uuid4().hex[:12]
-    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {name}"], check=True, capture_output=True)
-    return urlparse(admin)._replace(path="/" + name).geturl()
-
-
 def test_two_postgres_nodes_behind_nginx_survive_kill_9():
     ports = [free_port(), free_port()]
-    proxy = Nginx(ports)
-    shared = {**NODE_ENV, "DATABASE_URL": postgres_database(), "CARPORT_PUBLIC_URL": proxy.url,
+    proxy = ClusterProxy(ports)
+    shared = {**NODE_ENV, "DATABASE_URL": fresh_postgres_database("carport_crash"), "CARPORT_PUBLIC_URL": proxy.url,
               "CARPORT_ENCRYPTION_KEY": base64.b64encode(os.urandom(32)).decode()}
     nodes = [Carport(port=port, environment=shared) for port in ports]
     try:

@@ -21,7 +21,7 @@ public enum CarportServer {
             try await DatabaseSetup.checkReachable(configuration.database, on: app)
             do {
                 try await DatabaseSetup.tune(configuration.database, on: app)
-                try await migrateQuietly(app)
+                try await MigrationLock.holding(configuration.database, logger: app.logger) { try await migrateQuietly(app) }
             } catch {
                 throw StartupError("cannot migrate the database (\(configuration.database.redacted)): \(error)")
             }

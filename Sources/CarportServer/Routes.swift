@@ -27,6 +27,6 @@ enum Routes {
         try app.register(collection: SmartcarRoutes())
         try app.register(collection: JedlixRoutes())
         // Every face's OpenAPI document in one place (the Enode one also at `/enode/openapi.yaml`).
-        app.get("openapi", "enode.yaml", use: EnodeOpenAPI.document)
+        for face in FaceOpenAPI.allCases { app.get("openapi", "\(face.rawValue).yaml", use: face.document) }
     }
 }

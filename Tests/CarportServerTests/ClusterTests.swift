@@ -2,6 +2,7 @@ import CarportConnectors
 import CarportCore
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import VaporTesting
 @testable import CarportServer
@@ -106,6 +107,25 @@ import VaporTesting
         }
         for bad in ["", "grants x", "vehicle nope", "readings \(id) charge,warp", "application", "flush"] {
             #expect(CacheDrop(text: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test(.enabled(if: TestCarport.postgresAdminURL != nil, "several nodes need PostgreSQL"))
+    func nodesStartingTogetherOnAFreshDatabaseMigrateItOnce() async throws {
+        let directory = try TestCarport.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = try CarportConfiguration.load(environment: try await TestCarport.testEnvironment(dataDirectory: directory))
+        do {
+            async let first = CarportServer.makeApplication(configuration: configuration)
+            async let second = CarportServer.makeApplication(configuration: configuration)
+            async let third = CarportServer.makeApplication(configuration: configuration)
+            let nodes = try await [first, second, third]
+            let applied = try await (nodes[0].db as! any SQLDatabase)
+                .raw("SELECT count(*) AS count, count(DISTINCT name) AS names FROM _fluent_migrations").first()
+            let count = try #require(applied).decode(column: "count", as: Int.self)
+            #expect(count > 0)
+            #expect(try #require(applied).decode(column: "names", as: Int.self) == count, "a migration ran twice")
+            for node in nodes { try await node.asyncShutdown() }
         }
     }
 

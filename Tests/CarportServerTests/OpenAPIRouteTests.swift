@@ -34,17 +34,27 @@ import VaporTesting
         })
     }
 
-    @Test func theEnodeDocumentHasEveryEnodeRouteAndNoOther() async throws {
+    /// Each face: where its routes are mounted, what under it the document leaves out, and how many operations it has
+    /// at least (so that a parser that finds nothing cannot pass).
+    static let faces: [(FaceOpenAPI, [String], Set<String>, Int)] = [
+        // OAuth endpoints are described by the authorization server's metadata, the document by itself.
+        (.enode, ["enode"], ["GET /oauth2/auth", "POST /oauth2/token", "GET /openapi.yaml"], 30),
+        (.smartcar, [":version"], [], 25),
+        (.jedlix, ["api", "v1"], [], 20),
+    ]
+
+    @Test(arguments: faces.indices) func eachDocumentHasEveryRouteOfItsFaceAndNoOther(_ index: Int) async throws {
+        let (face, prefix, excluded, minimum) = Self.faces[index]
         try await TestCarport.withApp { app in
-            let document = try #require(EnodeOpenAPI.template)
-            // OAuth endpoints are described by the authorization server's metadata, the document by itself.
-            let routes = Self.operations(of: app, under: ["enode"], excluding: ["GET /oauth2/auth", "POST /oauth2/token", "GET /openapi.yaml"])
+            let document = try #require(face.template)
+            let routes = Self.operations(of: app, under: prefix, excluding: excluded)
             let documented = Self.operations(ofDocument: document)
-            #expect(routes.subtracting(documented).isEmpty, "routes missing from the document: \(routes.subtracting(documented).sorted())")
-            #expect(documented.subtracting(routes).isEmpty, "documented operations with no route: \(documented.subtracting(routes).sorted())")
-            #expect(documented.count >= 30)
-            try await app.testing().test(.GET, "/openapi/enode.yaml") { response in
-                #expect(response.status == .ok && String(buffer: response.body).contains("openapi: 3."))
+            #expect(routes.subtracting(documented).isEmpty, "\(face) routes missing from the document: \(routes.subtracting(documented).sorted())")
+            #expect(documented.subtracting(routes).isEmpty, "\(face) operations with no route: \(documented.subtracting(routes).sorted())")
+            #expect(documented.count >= minimum)
+            try await app.testing().test(.GET, "/openapi/\(face.rawValue).yaml") { response in
+                let text = String(buffer: response.body)
+                #expect(response.status == .ok && text.contains("openapi: 3.") && !text.contains("__CARPORT_"))
             }
         }
     }

@@ -24,6 +24,9 @@ import VaporTesting
         Case(method: .GET, path: "/v2.0/nowhere", status: .notFound, allow: nil, field: "type", value: "RESOURCE_NOT_FOUND"),
         Case(method: .PUT, path: "/v2.0/vehicles", status: .methodNotAllowed, allow: "GET", field: "code", value: "METHOD"),
         Case(method: .GET, path: "/api/v1/nowhere", status: .notFound, allow: nil, field: "title", value: "Not found"),
+        // A constant segment wins over a parameter, as in the router: not the methods of `vehicles/{vehicleId}`.
+        Case(method: .PATCH, path: "/api/v1/users/u/vehicles/connect-sessions", status: .methodNotAllowed, allow: "POST",
+             field: "title", value: "Method not allowed"),
         Case(method: .DELETE, path: "/simulator/vehicles", status: .methodNotAllowed, allow: nil, field: "error", value: "method_not_allowed"),
         Case(method: .GET, path: "/simulator/nowhere/else/at/all", status: .notFound, allow: nil, field: "error", value: "not_found"),
     ]

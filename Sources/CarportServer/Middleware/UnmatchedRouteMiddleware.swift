@@ -40,7 +40,20 @@ struct UnmatchedRouteMiddleware: AsyncMiddleware {
             return paths ?? []
         }
         var seen = Set<String>()
-        return paths.filter { Self.matches($0.path, segments) }.flatMap(\.methods).filter { seen.insert($0.rawValue).inserted }
+        return Self.routed(paths, segments).flatMap(\.methods).filter { seen.insert($0.rawValue).inserted }
+    }
+
+    /// The paths the router would reach for these segments: like Vapor's trie, at each segment a constant that
+    /// equals it wins over a parameter, without going back (`/vehicles/connect-sessions` is never a vehicle id).
+    private static func routed(_ paths: [(path: [PathComponent], methods: [HTTPMethod])], _ segments: [String])
+        -> [(path: [PathComponent], methods: [HTTPMethod])] {
+        var candidates = paths
+        for (index, segment) in segments.enumerated() {
+            candidates = candidates.filter { $0.path.component(at: index) != nil }
+            let constant = candidates.filter { $0.path.component(at: index) == .constant(segment) }
+            candidates = constant.isEmpty ? candidates.filter { !$0.path.component(at: index)!.isConstant } : constant
+        }
+        return candidates.filter { matches($0.path, segments) }
     }
 
     private static func paths(_ routes: [Route]) -> [(path: [PathComponent], methods: [HTTPMethod])] {
@@ -63,5 +76,16 @@ struct UnmatchedRouteMiddleware: AsyncMiddleware {
     private struct Failing: Responder {
         let error: any Error
         func respond(to request: Request) -> EventLoopFuture<Response> { request.eventLoop.makeFailedFuture(error) }
+    }
+}
+
+private extension PathComponent {
+    var isConstant: Bool { if case .constant = self { true } else { false } }
+}
+
+private extension [PathComponent] {
+    /// The component that takes the segment at `index` (a trailing catch-all takes every later one).
+    func component(at index: Int) -> PathComponent? {
+        index < count ? self[index] : last == .catchall ? .catchall : nil
     }
 }

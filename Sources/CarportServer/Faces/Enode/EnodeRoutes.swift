@@ -26,7 +26,7 @@ struct EnodeRoutes: RouteCollection {
         EnodeActions().register(on: enode)
         EnodeChargers().register(on: enode)
         enode.get("statistics", "charging", use: EnodeStatistics.charging)
-        enode.get("openapi.yaml", use: EnodeOpenAPI.document)
+        enode.get("openapi.yaml", use: FaceOpenAPI.enode.document)
         enode.get("health", "ready") { _ in Response(status: .noContent) }
         enode.get("health", "vendors") { request in
             try Response.json(.array(request.connectors.allBrands.map { brand in

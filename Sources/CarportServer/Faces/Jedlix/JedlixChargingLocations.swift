@@ -30,9 +30,10 @@ struct JedlixChargingLocations {
             guard let object = value as? [String: Any] else { throw JedlixProblem.badRequest("\"address\" must be an object.") }
             address = try Self.address(object)
         }
-        let name = (body["name"] as? String)
-            ?? address.map { [$0.street, $0.houseNumber, $0.city].compactMap { $0 }.joined(separator: " ") }.flatMap { $0.isEmpty ? nil : $0 }
-            ?? "Home"
+        if let value = body["name"], !(value is NSNull), !(value is String) {
+            throw JedlixProblem.badRequest("\"name\" must be a string.")
+        }
+        let name = (body["name"] as? String) ?? Self.name(of: address)
         let location = try await request.chargingLocationService.create(
             userID: caller.grant.userID, name: name, latitude: jsonNumber(coordinates["latitude"]),
             longitude: jsonNumber(coordinates["longitude"]), address: address)
@@ -148,10 +149,19 @@ struct JedlixChargingLocations {
         return (caller, charger)
     }
 
+    /// A location created without a name is named after its street, house number and city (at most 200 code
+    /// points), or "Home" when those have nothing visible.
+    private static func name(of address: PostalAddress?) -> String {
+        let words = address.map { [$0.street, $0.houseNumber, $0.city].compactMap { $0 }.joined(separator: " ") } ?? ""
+        let name = String(String.UnicodeScalarView(words.unicodeScalars.prefix(200)))
+        let visible = name.unicodeScalars.contains { !$0.properties.isWhitespace && $0.properties.generalCategory != .control }
+        return visible ? name : "Home"
+    }
+
     private static func address(_ object: [String: Any]) throws -> PostalAddress {
         func part(_ key: String) throws -> String? {
             guard let value = object[key], !(value is NSNull) else { return nil }
-            guard let text = value as? String, text.count <= 200 else {
+            guard let text = value as? String, text.unicodeScalars.count <= 200 else {
                 throw JedlixProblem.badRequest("\"address.\(key)\" must be a string of at most 200 characters.")
             }
             return text

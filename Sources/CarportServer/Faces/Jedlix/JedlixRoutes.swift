@@ -35,12 +35,12 @@ struct JedlixRoutes: RouteCollection {
               try await request.authorizationServer.application(forApplicationToken: token) == application.id
         else { throw JedlixProblem.unauthorized("An application access token (client credentials) is required.") }
         let body = try request.jedlixBody()
-        guard let country = body["defaultCountry"] as? String, country.count == 2, country.allSatisfy(\.isLetter) else {
+        guard let country = body["defaultCountry"] as? String, country.wholeMatch(of: /[A-Za-z]{2}/) != nil else {
             throw JedlixProblem.badRequest("\"defaultCountry\" is required: an ISO 3166-1 alpha-2 country code such as \"NL\".")
         }
         var locale = "EN"
         if let value = body["locale"], !(value is NSNull) {
-            guard let text = value as? String, (2...5).contains(text.count) else {
+            guard let text = value as? String, (2...5).contains(text.unicodeScalars.count) else {
                 throw JedlixProblem.badRequest("\"locale\" must be a language code such as \"EN\" or \"nl-NL\".")
             }
             locale = text

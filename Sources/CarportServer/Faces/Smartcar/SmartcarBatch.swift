@@ -3,7 +3,8 @@ import Foundation
 import Vapor
 
 /// `POST /vehicles/{id}/batch`: several reads in one request; each item succeeds or fails on its own and counts
-/// against the budgets like a single request. An unknown path fails the whole batch (smartcar.md §4.3).
+/// against the budgets like a single request. A path that is not one of the read endpoints (exactly as
+/// written, e.g. `/odometer`) fails the whole batch (smartcar.md §4.3).
 struct SmartcarBatch {
     @Sendable func batch(request: Request) async throws -> Response {
         let grant = try await request.smartcarGrant()
@@ -48,7 +49,7 @@ struct SmartcarBatch {
                                detail: [.init(field: ["requests"], message: "\"requests\" is required")])
         }
         return try requests.map { item in
-            guard let path = item["path"] as? String, let endpoint = SmartcarReadEndpoint(path: path) else {
+            guard let path = item["path"] as? String, let endpoint = SmartcarReadEndpoint(rawValue: path) else {
                 throw CarportError.validation("Unknown path \(item["path"].map { "\($0)" } ?? "(none)").", field: "requests")
             }
             return (path, endpoint)

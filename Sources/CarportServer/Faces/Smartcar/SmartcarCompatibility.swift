@@ -7,9 +7,10 @@ import Vapor
 struct SmartcarCompatibility {
     @Sendable func vin(request: Request) async throws -> Response {
         let application = try await authenticate(request)
-        guard let vin = request.query[String.self, at: "vin"]?.uppercased(), vin.count == 17 else {
-            throw CarportError.validation("vin must be 17 characters.", field: "vin")
+        guard let text = request.query[String.self, at: "vin"], text.wholeMatch(of: /[A-HJ-NPR-Za-hj-npr-z0-9]{17}/) != nil else {
+            throw CarportError.validation("vin must be 17 letters (not I, O or Q) and digits.", field: "vin")
         }
+        let vin = text.uppercased()
         guard let scope = request.query[String.self, at: "scope"],
               let permissions = try? PermissionRequest.parseSmartcarScope(scope).permissions
         else { throw CarportError.validation("scope must list known permissions.", field: "scope") }

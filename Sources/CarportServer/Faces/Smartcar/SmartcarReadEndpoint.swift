@@ -21,13 +21,6 @@ enum SmartcarReadEndpoint: String, CaseIterable {
     case systemStatus = "/diagnostics/system_status"
     case troubleCodes = "/diagnostics/dtcs"
 
-    init?(path: String) {
-        var path = path.split(separator: "?").first.map(String.init) ?? ""
-        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
-        if path.isEmpty { path = "/" }
-        self.init(rawValue: path.hasPrefix("/") ? path : "/" + path)
-    }
-
     var permission: Permission {
         switch self {
         case .attributes: .readVehicleInfo

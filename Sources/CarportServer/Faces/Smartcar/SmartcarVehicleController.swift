@@ -60,7 +60,9 @@ struct SmartcarVehicleController {
 
     @Sendable func chargeLimit(request: Request) async throws -> Response {
         try await command(request) { body in
-            let limit = (body["limit"] as? NSNumber)?.doubleValue ?? (body["limit"] as? String).flatMap(Double.init)
+            // A JSON number, or the decimal string Smartcar's Node SDK sends ("0.9").
+            let limit = jsonNumber(body["limit"])
+                ?? (body["limit"] as? String).flatMap { $0.wholeMatch(of: /[0-9]{1,3}(\.[0-9]{1,16})?/) != nil ? Double($0) : nil }
             guard let limit else { throw CarportError.validation("limit must be a number between 0.5 and 1.", field: "limit") }
             return .setChargeLimit(limit)
         }
@@ -68,8 +70,8 @@ struct SmartcarVehicleController {
 
     @Sendable func navigate(request: Request) async throws -> Response {
         try await command(request) { body in
-            guard let latitude = (body["latitude"] as? NSNumber)?.doubleValue, (-90...90).contains(latitude),
-                  let longitude = (body["longitude"] as? NSNumber)?.doubleValue, (-180...180).contains(longitude)
+            guard let latitude = jsonNumber(body["latitude"]), (-90...90).contains(latitude),
+                  let longitude = jsonNumber(body["longitude"]), (-180...180).contains(longitude)
             else { throw CarportError.validation("latitude and longitude must be valid coordinates.", field: "latitude") }
             return .navigate(to: Location(latitude: latitude, longitude: longitude))
         }
