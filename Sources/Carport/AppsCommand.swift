@@ -7,7 +7,7 @@ struct AppsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apps",
         abstract: "Register and manage applications.",
-        subcommands: [Create.self, List.self, RotateSecret.self, UserTokenKey.self, Delete.self])
+        subcommands: [Create.self, List.self, RotateSecret.self, RotateManagementToken.self, UserTokenKey.self, Delete.self])
 
     /// Runs `body` with the application registry of the configured database.
     static func withRegistry<T: Sendable>(_ body: (ApplicationRegistry) async throws -> T) async throws -> T {
@@ -93,6 +93,21 @@ struct AppsCommand: AsyncParsableCommand {
         func run() async throws {
             let secret = try await AppsCommand.withRegistry { try await $0.rotateSecret(clientID: id) }
             print(secret)
+        }
+    }
+
+    struct RotateManagementToken: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-management-token",
+            abstract: "Issue a new management token (also the key of the application's Smartcar webhook signatures); the old one stops working.")
+
+        @Argument(help: "Client id of the application.") var id: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            let token = try await AppsCommand.withRegistry { try await $0.rotateManagementToken(clientID: id) }
+            if json { return try AppsCommand.printJSON(["managementToken": token]) }
+            print(token)
         }
     }
 

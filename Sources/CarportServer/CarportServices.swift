@@ -83,7 +83,8 @@ extension Application {
     /// The application registry over this application's database.
     public var applicationRegistry: ApplicationRegistry {
         ApplicationRegistry(store: FluentApplicationStore(database: self.db),
-                            userTokenKeys: FluentUserTokenKeyStore(resolveDatabase: { [unowned self] in self.db }, box: carport.secretBox))
+                            userTokenKeys: FluentUserTokenKeyStore(resolveDatabase: { [unowned self] in self.db }, box: carport.secretBox),
+                            box: carport.secretBox)
     }
 }
 
@@ -91,7 +92,8 @@ extension Request {
     var carport: CarportServices { application.carport }
     var applicationRegistry: ApplicationRegistry {
         ApplicationRegistry(store: FluentApplicationStore(database: self.db, cache: carport.applicationCache),
-                            userTokenKeys: FluentUserTokenKeyStore(resolveDatabase: { [db] in db }, box: carport.secretBox))
+                            userTokenKeys: FluentUserTokenKeyStore(resolveDatabase: { [db] in db }, box: carport.secretBox),
+                            box: carport.secretBox)
     }
     var authorizationServer: AuthorizationServer {
         AuthorizationServer(store: FluentOAuthStore(database: self.db, batches: carport.tokenWrites), cache: carport.grantCache)

@@ -5,8 +5,20 @@ import Testing
 /// An in-memory store, to test the registry's rules without a database.
 actor InMemoryApplicationStore: ApplicationStore {
     var rows: [UUID: (RegisteredApplication, ApplicationSecretDigests)] = [:]
+    var sealed: [UUID: String] = [:]
 
-    func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests) { rows[application.id] = (application, digests) }
+    func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests, sealedManagementToken: String) {
+        rows[application.id] = (application, digests)
+        sealed[application.id] = sealedManagementToken
+    }
+    func replaceManagementToken(id: UUID, digest: String, sealed token: String) -> Bool {
+        guard rows[id] != nil else { return false }
+        rows[id]?.1.managementToken = digest
+        sealed[id] = token
+        return true
+    }
+    func sealedManagementToken(id: UUID) -> String? { sealed[id] }
+    func forget(sealedManagementTokenOf id: UUID) { sealed[id] = nil }
     func all() -> [RegisteredApplication] { rows.values.map(\.0) }
     func find(id: UUID) -> RegisteredApplication? { rows[id]?.0 }
     func withSecretDigests(id: UUID) -> (RegisteredApplication, ApplicationSecretDigests)? { rows[id] }
@@ -28,7 +40,8 @@ actor InMemoryApplicationStore: ApplicationStore {
 
 @Suite struct ApplicationRegistryTests {
     let store = InMemoryApplicationStore()
-    var registry: ApplicationRegistry { ApplicationRegistry(store: store) }
+    let box = try! SecretBox(keyData: SecretBox.generateKeyData())
+    var registry: ApplicationRegistry { ApplicationRegistry(store: store, box: box) }
 
     @Test func createStoresOnlyDigests() async throws {
         let credentials = try await registry.create(name: "App", redirectURIs: ["https://example.com/cb"])
@@ -38,6 +51,27 @@ actor InMemoryApplicationStore: ApplicationStore {
         #expect(digests.managementToken == SecretToken.digest(credentials.managementToken))
         #expect(digests.apiKey == SecretToken.digest(credentials.apiKey))
         #expect(Set([credentials.clientSecret, credentials.managementToken, credentials.apiKey]).count == 3)
+    }
+
+    @Test func theManagementTokenIsKeptSealedAndRotatesWithItsKey() async throws {
+        let credentials = try await registry.create(name: "App", redirectURIs: ["https://example.com/cb"])
+        let id = try #require(UUID(uuidString: credentials.clientId))
+        let sealed = try #require(await store.sealedManagementToken(id: id))
+        #expect(!sealed.contains(credentials.managementToken))
+        #expect(try await registry.managementTokenKey(applicationID: id) == credentials.managementToken)
+        let rotated = try await registry.rotateManagementToken(clientID: credentials.clientId)
+        #expect(rotated != credentials.managementToken && rotated.hasPrefix("cpm_"))
+        #expect(try await registry.authenticate(managementToken: credentials.managementToken) == nil)
+        #expect(try await registry.authenticate(managementToken: rotated)?.id == id)
+        #expect(try await registry.managementTokenKey(applicationID: id) == rotated)
+        // An application from before the token was kept: a clear way out, and rotating is it.
+        await store.forget(sealedManagementTokenOf: id)
+        await #expect(throws: ApplicationRegistry.Failure.managementTokenNotKept(credentials.clientId)) {
+            try await registry.managementTokenKey(applicationID: id)
+        }
+        let again = try await registry.rotateManagementToken(clientID: credentials.clientId)
+        #expect(try await registry.managementTokenKey(applicationID: id) == again)
+        await #expect(throws: ApplicationRegistry.Failure.unknownApplication("nope")) { try await registry.rotateManagementToken(clientID: "nope") }
     }
 
     @Test func authenticatesWithTheSecretAndAfterRotationOnlyTheNewOne() async throws {

@@ -32,6 +32,11 @@ import Testing
         #expect(rotated.stdout.hasPrefix("cps_"))
         #expect(rotated.stdout.trimmingCharacters(in: .whitespacesAndNewlines) != object["clientSecret"] as? String)
 
+        let token = try CarportProcess.run(["apps", "rotate-management-token", clientID, "--json"], environment: environment)
+        #expect(token.status == 0, "\(token.stderr)")
+        let issued = try #require(try JSONSerialization.jsonObject(with: Data(token.stdout.utf8)) as? [String: String])
+        #expect(issued["managementToken"]?.hasPrefix("cpm_") == true && issued["managementToken"] != object["managementToken"] as? String)
+
         #expect(try CarportProcess.run(["apps", "delete", clientID], environment: environment).status == 0)
         let afterDelete = try CarportProcess.run(["apps", "list", "--json"], environment: environment)
         #expect(afterDelete.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "[]")

@@ -19,6 +19,12 @@ import VaporTesting
 
             let (_, _, firstPage) = try await session.call(.GET, "/v2.0/management/connections?limit=1", headers: ["Authorization": amt])
             #expect((firstPage["paging"] as? [String: Any])?["cursor"] as? String == "1")
+            // Found by the fuzzer: the largest cursor and offset are pages past the end, not an overflow.
+            let (farStatus, _, far) = try await session.call(
+                .GET, "/v2.0/management/connections?limit=100&cursor=\(Int.max)", headers: ["Authorization": amt])
+            #expect(farStatus == .ok && (far["connections"] as? [Any])?.isEmpty == true && (far["paging"] as? [String: Any])?["cursor"] is NSNull)
+            let (permissionsStatus, _, permissions) = try await session.call(.GET, "/v2.0/vehicles/{id}/permissions?limit=100&offset=\(Int.max)")
+            #expect(permissionsStatus == .ok && (permissions["permissions"] as? [Any])?.isEmpty == true)
 
             let (deleteStatus, _, deleted) = try await session.call(
                 .DELETE, "/v2.0/management/connections?vehicle_id={id}", headers: ["Authorization": amt])

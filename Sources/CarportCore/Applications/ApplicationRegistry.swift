@@ -1,6 +1,7 @@
 import Foundation
 
-/// Registers applications and manages their credentials. Only digests of secrets reach the store.
+/// Registers applications and manages their credentials. Only digests of secrets reach the store, and the management
+/// token sealed: Smartcar webhooks are signed with it, so it must be usable as a key.
 public struct ApplicationRegistry: Sendable {
     public enum Failure: Error, Equatable, CustomStringConvertible {
         case invalidName
@@ -8,6 +9,7 @@ public struct ApplicationRegistry: Sendable {
         case invalidRedirectURI(String)
         case unknownApplication(String)
         case invalidUserTokenClaims
+        case managementTokenNotKept(String)
 
         public var description: String {
             switch self {
@@ -16,6 +18,9 @@ public struct ApplicationRegistry: Sendable {
             case .invalidRedirectURI(let reason): reason
             case .unknownApplication(let id): "no application with id \(id)"
             case .invalidUserTokenClaims: "issuer and audience must not be empty"
+            case .managementTokenNotKept(let id):
+                "application \(id) was created before Carport kept management tokens as signing keys: run "
+                    + "`carport apps rotate-management-token \(id)` and give the application the new token"
             }
         }
     }
@@ -28,12 +33,14 @@ public struct ApplicationRegistry: Sendable {
 
     private let store: any ApplicationStore
     private let userTokenKeys: (any UserTokenKeyStore)?
+    private let box: SecretBox
     private let now: @Sendable () -> Date
 
-    public init(store: any ApplicationStore, userTokenKeys: (any UserTokenKeyStore)? = nil,
+    public init(store: any ApplicationStore, userTokenKeys: (any UserTokenKeyStore)? = nil, box: SecretBox,
                 now: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.userTokenKeys = userTokenKeys
+        self.box = box
         self.now = now
     }
 
@@ -57,7 +64,7 @@ public struct ApplicationRegistry: Sendable {
         try await store.insert(application, digests: ApplicationSecretDigests(
             clientSecret: SecretToken.digest(credentials.clientSecret),
             managementToken: SecretToken.digest(credentials.managementToken),
-            apiKey: SecretToken.digest(credentials.apiKey)))
+            apiKey: SecretToken.digest(credentials.apiKey)), sealedManagementToken: try box.seal(credentials.managementToken))
         return credentials
     }
 
@@ -76,6 +83,24 @@ public struct ApplicationRegistry: Sendable {
             throw Failure.unknownApplication(clientID)
         }
         return secret
+    }
+
+    /// Issues a new management token (the key of its webhook signatures too); the old one stops working at once.
+    public func rotateManagementToken(clientID: String) async throws -> String {
+        guard let id = UUID(uuidString: clientID) else { throw Failure.unknownApplication(clientID) }
+        let token = SecretToken.generate(prefix: SecretPrefix.managementToken)
+        guard try await store.replaceManagementToken(id: id, digest: SecretToken.digest(token), sealed: try box.seal(token)) else {
+            throw Failure.unknownApplication(clientID)
+        }
+        return token
+    }
+
+    /// The plain management token: the HMAC key of the application's Smartcar webhook challenges and signatures.
+    public func managementTokenKey(applicationID: UUID) async throws -> String {
+        guard let sealed = try await store.sealedManagementToken(id: applicationID) else {
+            throw Failure.managementTokenNotKept(applicationID.uuidString.lowercased())
+        }
+        return try box.openText(sealed)
     }
 
     /// Generates the key the application signs its users' tokens with (HS256) and records the issuer and audience

@@ -13,8 +13,10 @@ struct FluentApplicationStore: ApplicationStore, LazyDatabaseStore {
         self.cache = cache
     }
 
-    func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests) async throws {
-        try await ApplicationModel(application, digests: digests).create(on: database)
+    func insert(_ application: RegisteredApplication, digests: ApplicationSecretDigests, sealedManagementToken: String) async throws {
+        let model = ApplicationModel(application, digests: digests)
+        model.sealedManagementToken = sealedManagementToken
+        try await model.create(on: database)
     }
 
     func all() async throws -> [RegisteredApplication] {
@@ -39,6 +41,19 @@ struct FluentApplicationStore: ApplicationStore, LazyDatabaseStore {
         try await model.save(on: database)
         cache?.remove(id: id)
         return true
+    }
+
+    func replaceManagementToken(id: UUID, digest: String, sealed: String) async throws -> Bool {
+        guard let model = try await ApplicationModel.find(id, on: database) else { return false }
+        model.managementTokenDigest = digest
+        model.sealedManagementToken = sealed
+        try await model.save(on: database)
+        cache?.remove(id: id)
+        return true
+    }
+
+    func sealedManagementToken(id: UUID) async throws -> String? {
+        try await ApplicationModel.find(id, on: database)?.sealedManagementToken
     }
 
     func delete(id: UUID) async throws -> Bool {

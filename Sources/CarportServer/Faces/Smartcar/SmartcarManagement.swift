@@ -18,8 +18,9 @@ struct SmartcarManagement {
             return value
         } ?? 0
         let all = try await request.vehicleService.connections(applicationID: application.id, vehicleID: vehicleID, userID: userID)
-        let page = start < all.count ? Array(all[start..<min(all.count, start + limit)]) : []
-        let next: JSONValue = start + limit < all.count ? .string(String(start + limit)) : .null
+        // Never `start + limit` before knowing it stays inside the list: a cursor may be as large as Int.max.
+        let page = start < all.count ? Array(all[start..<(start + min(limit, all.count - start))]) : []
+        let next: JSONValue = start < all.count && all.count - start > limit ? .string(String(start + limit)) : .null
         return try SmartcarResponse.json(.object([
             ("connections", .array(page.map { connection in
                 .object([("vehicleId", .string(connection.vehicleID.uuidString.lowercased())),

@@ -56,7 +56,7 @@ enum SmartcarResponse {
     static func paged(_ items: [JSONValue], key: String, request: Request, defaultLimit: Int, maxLimit: Int) throws -> Response {
         let limit = try integer(request, "limit", default: defaultLimit, range: 1...maxLimit)
         let offset = try integer(request, "offset", default: 0, range: 0...Int.max)
-        let page = offset < items.count ? Array(items[offset..<min(items.count, offset + limit)]) : []
+        let page = offset < items.count ? Array(items[offset..<(offset + min(limit, items.count - offset))]) : []
         return try json(.object([(key, .array(page)), ("paging", .object([("count", .int(items.count)), ("offset", .int(offset))]))]))
     }
 

@@ -16,5 +16,7 @@ enum CarportMigrations {
         M011CreateWebhooks(),
         M012AddWebhookLeases(),
         M013CreateLeases(),
+        M014KeepManagementTokensSealed(),
+        M015CreateSmartcarWebhooks(),
     ]
 }

@@ -2,7 +2,8 @@ import CarportCore
 import Fluent
 import Foundation
 
-/// A registered application. Secrets are stored only as SHA-256 digests.
+/// A registered application. Secrets are stored as SHA-256 digests; the management token also sealed (AES-GCM),
+/// since Smartcar webhooks are signed with it.
 final class ApplicationModel: Model, @unchecked Sendable {
     static let schema = "applications"
 
@@ -13,6 +14,7 @@ final class ApplicationModel: Model, @unchecked Sendable {
     @Field(key: "client_secret_digest") var clientSecretDigest: String
     @Field(key: "management_token_digest") var managementTokenDigest: String
     @Field(key: "api_key_digest") var apiKeyDigest: String
+    @OptionalField(key: "sealed_management_token") var sealedManagementToken: String?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

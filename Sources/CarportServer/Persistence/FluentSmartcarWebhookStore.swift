@@ -1,0 +1,130 @@
+import CarportCore
+import Fluent
+import Foundation
+import SQLKit
+
+/// `SmartcarWebhookStore` in SQL. A definition's codes are one comma-separated column whose meaning follows its
+/// kind: trigger signals (current), read endpoints (scheduled) or charging events (eventBased); `signals` holds a
+/// current webhook's subscribed signals.
+struct FluentSmartcarWebhookStore: SmartcarWebhookStore, LazyDatabaseStore {
+    static let webhooks = "smartcar_webhooks"
+    static let subscriptions = "smartcar_webhook_subscriptions"
+    static let deliveries = "smartcar_webhook_deliveries"
+    let resolveDatabase: @Sendable () -> any Database
+
+    func save(_ webhook: SmartcarWebhook) async throws {
+        let (codes, signals, interval): ([String], [String], Int?) = switch webhook.kind {
+        case .current(let triggers, let signals): (triggers.map(\.rawValue), signals.map(\.rawValue), nil)
+        case .scheduled(let interval, let endpoints): (endpoints, [], interval)
+        case .eventBased(let events): (events.map(\.rawValue), [], nil)
+        }
+        let values: [(String, any Encodable & Sendable)] = [
+            ("application_id", webhook.applicationID), ("name", webhook.name), ("url", webhook.url),
+            ("error_url", webhook.errorURL), ("kind", webhook.kind.name), ("codes", codes.joined(separator: ",")),
+            ("signals", signals.joined(separator: ",")), ("interval_seconds", interval), ("is_enabled", webhook.isEnabled),
+            ("all_vehicles", webhook.subscribesAllVehicles), ("verified_at", webhook.verifiedAt), ("created_at", webhook.createdAt),
+        ]
+        try await database.transaction { database in
+            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
+            let exists = try await sql.select().column("id").from(Self.webhooks).where("id", .equal, SQLBind(webhook.id)).first() != nil
+            if exists {
+                var update = sql.update(Self.webhooks).where("id", .equal, SQLBind(webhook.id))
+                for (column, value) in values { update = update.set(SQLIdentifier(column), to: SQLBind(value)) }
+                try await update.run()
+            } else {
+                try await sql.insert(into: Self.webhooks).columns(["id"] + values.map(\.0))
+                    .values([SQLBind(webhook.id)] + values.map { SQLBind($0.1) }).run()
+            }
+        }
+    }
+
+    func webhook(id: UUID) async throws -> SmartcarWebhook? {
+        try await sql.select().column("*").from(Self.webhooks).where("id", .equal, SQLBind(id)).first().map(Self.webhook(from:))
+    }
+
+    func webhooks(applicationID: UUID?) async throws -> [SmartcarWebhook] {
+        var select = try sql.select().column("*").from(Self.webhooks)
+        if let applicationID { select = select.where("application_id", .equal, SQLBind(applicationID)) }
+        return try await select.orderBy("created_at").all().map(Self.webhook(from:))
+    }
+
+    func delete(id: UUID) async throws -> Bool {
+        guard try await webhook(id: id) != nil else { return false }
+        let sql = try sql
+        try await sql.delete(from: Self.deliveries).where("webhook_id", .equal, SQLBind(id)).run()
+        try await sql.delete(from: Self.subscriptions).where("webhook_id", .equal, SQLBind(id)).run()
+        try await sql.delete(from: Self.webhooks).where("id", .equal, SQLBind(id)).run()
+        return true
+    }
+
+    func subscribe(webhookID: UUID, vehicleID: UUID, at time: Date) async throws -> Bool {
+        let sql = try sql
+        let rows = try await sql.raw("""
+            INSERT INTO \(ident: Self.subscriptions) (webhook_id, vehicle_id, subscribed_at)
+            VALUES (\(bind: webhookID), \(bind: vehicleID), \(bind: time)) ON CONFLICT (webhook_id, vehicle_id) DO NOTHING
+            RETURNING webhook_id
+            """).all()
+        return !rows.isEmpty
+    }
+
+    func unsubscribe(webhookID: UUID, vehicleID: UUID) async throws -> Bool {
+        let sql = try sql
+        let rows = try await sql.raw("""
+            DELETE FROM \(ident: Self.subscriptions) WHERE webhook_id = \(bind: webhookID) AND vehicle_id = \(bind: vehicleID)
+            RETURNING webhook_id
+            """).all()
+        return !rows.isEmpty
+    }
+
+    func subscribedVehicles(webhookID: UUID) async throws -> [UUID] {
+        try await sql.select().column("vehicle_id").from(Self.subscriptions).where("webhook_id", .equal, SQLBind(webhookID))
+            .orderBy("subscribed_at").all().map { try $0.decode(column: "vehicle_id", as: UUID.self) }
+    }
+
+    func record(_ attempt: SmartcarDeliveryAttempt) async throws {
+        try await sql.insert(into: Self.deliveries)
+            .columns("id", "webhook_id", "event_id", "event_type", "delivery_id", "at", "status", "milliseconds", "succeeded", "reason")
+            .values(SQLBind(UUID()), SQLBind(attempt.webhookID), SQLBind(attempt.eventID), SQLBind(attempt.eventType),
+                    SQLBind(attempt.deliveryID), SQLBind(attempt.at), SQLBind(attempt.status), SQLBind(attempt.milliseconds),
+                    SQLBind(attempt.succeeded), SQLBind(attempt.reason))
+            .run()
+    }
+
+    func deliveries(webhookID: UUID, limit: Int) async throws -> [SmartcarDeliveryAttempt] {
+        try await sql.select().column("*").from(Self.deliveries).where("webhook_id", .equal, SQLBind(webhookID))
+            .orderBy("at", .descending).limit(limit).all().map { row in
+                SmartcarDeliveryAttempt(
+                    webhookID: webhookID, eventID: try row.decode(column: "event_id", as: String.self),
+                    eventType: try row.decode(column: "event_type", as: String.self),
+                    deliveryID: try row.decode(column: "delivery_id", as: String.self),
+                    at: try row.decode(column: "at", as: Date.self), status: try row.decode(column: "status", as: Int?.self),
+                    milliseconds: try row.decode(column: "milliseconds", as: Int.self),
+                    succeeded: try row.decode(column: "succeeded", as: Bool.self),
+                    reason: try row.decode(column: "reason", as: String?.self))
+            }
+    }
+
+    private static func webhook(from row: any SQLRow) throws -> SmartcarWebhook {
+        func list(_ column: String) throws -> [String] {
+            try row.decode(column: column, as: String.self).split(separator: ",").map(String.init)
+        }
+        let kind: SmartcarWebhook.Kind
+        switch try row.decode(column: "kind", as: String.self) {
+        case "scheduled":
+            kind = .scheduled(interval: try row.decode(column: "interval_seconds", as: Int?.self) ?? 86_400, endpoints: try list("codes"))
+        case "eventBased":
+            kind = .eventBased(events: try list("codes").compactMap(SmartcarChargingEvent.init(rawValue:)))
+        default:
+            kind = .current(triggers: try list("codes").compactMap(SmartcarSignalCode.init(rawValue:)),
+                            signals: try list("signals").compactMap(SmartcarSignalCode.init(rawValue:)))
+        }
+        return SmartcarWebhook(
+            id: try row.decode(column: "id", as: UUID.self), applicationID: try row.decode(column: "application_id", as: UUID.self),
+            name: try row.decode(column: "name", as: String.self), url: try row.decode(column: "url", as: String.self),
+            errorURL: try row.decode(column: "error_url", as: String?.self), kind: kind,
+            isEnabled: try row.decode(column: "is_enabled", as: Bool.self),
+            subscribesAllVehicles: try row.decode(column: "all_vehicles", as: Bool.self),
+            verifiedAt: try row.decode(column: "verified_at", as: Date?.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self))
+    }
+}
