@@ -100,11 +100,21 @@ def test_smartcar_face_survives_schemathesis(carport, tmp_path):
     (token, kept, _), (other_token, disconnectable, other_user) = connect("smartcar-fuzz@example.com"), connect("smartcar-fuzz+2@example.com")
     management = base64.b64encode(f"default:{app['managementToken']}".encode()).decode()
     credentials = base64.b64encode(f"{app['clientId']}:{app['clientSecret']}".encode()).decode()
+    # A webhook to subscribe to and manage (its callback refuses connections: it stays unverified).
+    webhook = requests.post(carport.base_url + "/v2.0/management/webhooks", headers={"Authorization": "Basic " + management},
+                            json={"name": "Fuzz", "url": "http://127.0.0.1:9/hook", "triggers": ["charge-ischarging"]}).json()["id"]
     config = f"""
 headers = {{ Authorization = "Bearer {token}" }}
 
 [parameters]
 vehicleId = "{kept}"
+webhookId = "{webhook}"
+
+# Unsubscribing takes the management token as a bearer token, as the SDK sends it.
+[[operations]]
+include-path = "/vehicles/{{vehicleId}}/webhooks/{{webhookId}}"
+include-method = "DELETE"
+headers = {{ Authorization = "Bearer {app['managementToken']}" }}
 
 [[operations]]
 include-path = "/vehicles/{{vehicleId}}/application"
@@ -123,9 +133,10 @@ include-path-regex = "^/compatibility"
 headers = {{ Authorization = "Basic {credentials}" }}
 
 # Refusals (400, in the document's error responses) of what JSON Schema cannot say: a service-history range whose
-# start is after its end; a vehicle id the token no longer covers (after the fuzzer disconnected it).
+# start is after its end; a vehicle id the token no longer covers (after the fuzzer disconnected it); a webhook
+# whose parts do not fit its kind or whose callback is not https or points into a private network.
 [[operations]]
-include-path = ["/vehicles/{{vehicleId}}/service/history", "/vehicles/{{vehicleId}}/application"]
+include-path = ["/vehicles/{{vehicleId}}/service/history", "/vehicles/{{vehicleId}}/application", "/management/webhooks"]
 checks.positive_data_acceptance.expected-statuses = ["2XX", 400, 401, 403, 404, 409, 429]
 """
     schemathesis("smartcar", carport.base_url + "/openapi/smartcar.yaml", carport.base_url + "/v2.0", config, tmp_path)

@@ -6,9 +6,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Receiver:
-    """A webhook endpoint on loopback that keeps every delivery (headers and raw body)."""
+    """A webhook endpoint on loopback that keeps every delivery (headers and raw body). `answer(headers, body)`, when
+    given, returns the status and JSON object to answer with (e.g. a Smartcar challenge's hash)."""
 
-    def __init__(self):
+    def __init__(self, answer=None):
         self.deliveries = []
         receiver = self
 
@@ -16,8 +17,16 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.deliveries.append((dict(self.headers), body))
-                self.send_response(200)
-                self.end_headers()
+                status, reply = answer(dict(self.headers), body) if answer else (200, None)
+                self.send_response(status)
+                if reply is not None:
+                    data = json.dumps(reply).encode()
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                else:
+                    self.end_headers()
 
             def log_message(self, *args):
                 pass

@@ -126,9 +126,14 @@ extension CarportServer {
         configuration: CarportConfiguration,
         _ body: (ApplicationRegistry) async throws -> T
     ) async throws -> T {
+        try await withApplication(configuration: configuration) { app in try await body(app.applicationRegistry) }
+    }
+
+    /// Runs `body` with a migrated application that is shut down afterwards, whatever happens (the one-shot commands).
+    static func withApplication<T: Sendable>(configuration: CarportConfiguration, _ body: (Application) async throws -> T) async throws -> T {
         let app = try await makeApplication(configuration: configuration)
         do {
-            let result = try await body(app.applicationRegistry)
+            let result = try await body(app)
             try await app.asyncShutdown()
             return result
         } catch {
@@ -143,8 +148,7 @@ extension CarportServer {
         configuration: CarportConfiguration, clientID: String?,
         _ body: (SimulatorService, RegisteredApplication) async throws -> T
     ) async throws -> T {
-        let app = try await makeApplication(configuration: configuration)
-        do {
+        try await withApplication(configuration: configuration) { app in
             let registry = app.applicationRegistry
             let application: RegisteredApplication
             if let clientID {
@@ -162,12 +166,7 @@ extension CarportServer {
                 application = all[0]
             }
             let simulator = SimulatorService(store: FluentSimulatedCarStore(database: app.db), locks: KeyedLocks())
-            let result = try await body(simulator, application)
-            try await app.asyncShutdown()
-            return result
-        } catch {
-            try? await app.asyncShutdown()
-            throw error
+            return try await body(simulator, application)
         }
     }
 }

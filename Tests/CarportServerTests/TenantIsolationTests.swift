@@ -185,11 +185,16 @@ import VaporTesting
         let session = try #require(try await jedlix.object(.POST, "/vehicles/connect-sessions", json: "{}", expect: .created)["id"] as? String)
 
         let management = Data("default:\(client.credentials.managementToken)".utf8).base64EncodedString()
+        let webhook = SmartcarWebhook(applicationID: applicationID, name: "\(name) webhook", url: "https://hooks.example/\(name)",
+                                      kind: .current(triggers: [.isCharging], signals: [.isCharging]), createdAt: Date())
+        try await FluentSmartcarWebhookStore(resolveDatabase: { app.db }).save(webhook)
         return Tenant(
             ids: ["vehicle": vehicle, "vin": vin, "enodeUser": user, "enodeLocation": enodeLocation, "chargerId": charger,
-                  "actionId": action, "jedlixUser": jedlix.userID, "jedlixLocation": jedlixLocation, "jedlixSession": session],
+                  "actionId": action, "jedlixUser": jedlix.userID, "jedlixLocation": jedlixLocation, "jedlixSession": session,
+                  "webhookID": webhook.id.uuidString.lowercased()],
             credentials: [
-                .smartcar: [["Authorization": "Bearer \(smartcar.token)"]],
+                // The user's token, and the management token as a bearer (unsubscribing a vehicle).
+                .smartcar: [["Authorization": "Bearer \(smartcar.token)"], ["Authorization": "Bearer \(client.credentials.managementToken)"]],
                 .smartcarManagement: [["Authorization": "Basic \(management)"]],
                 .enode: [["Authorization": "Bearer \(linked.userToken)"],
                          ["Authorization": "Bearer \(linked.clientToken)", "Enode-User-Id": user]],

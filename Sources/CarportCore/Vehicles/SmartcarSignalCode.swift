@@ -89,11 +89,12 @@ public enum SmartcarSignalCode: String, Sendable, CaseIterable {
         }
     }
 
-    /// Parses a comma- or space-separated list; the codes Carport does not know are returned as the failure.
+    /// Parses a comma- or space-separated list of codes as written (lower case); the codes Carport does not know are
+    /// returned as the failure.
     public static func list(_ text: String) -> Result<[SmartcarSignalCode], UnknownCodes> {
         var codes: [SmartcarSignalCode] = [], unknown: [String] = []
         for part in text.split(whereSeparator: { $0 == "," || $0 == " " }) {
-            if let code = SmartcarSignalCode(rawValue: part.lowercased()) {
+            if let code = SmartcarSignalCode(rawValue: String(part)) {
                 if !codes.contains(code) { codes.append(code) }
             } else {
                 unknown.append(String(part))

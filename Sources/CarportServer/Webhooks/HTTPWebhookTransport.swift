@@ -3,13 +3,17 @@ import CarportCore
 import Foundation
 import NIOCore
 
-/// Webhook POSTs over AsyncHTTPClient; redirects are not followed (the configured URL is the only target) and
-/// private-network targets are refused (`WebhookTarget`).
+/// Webhook POSTs over AsyncHTTPClient; redirects are not followed (the configured URL is the only target),
+/// private-network targets are refused (`WebhookTarget`), and a connection that cannot be made fails the attempt at
+/// once instead of being retried until the timeout (the outbox retries on its own schedule).
 struct HTTPWebhookTransport: WebhookTransport {
     let allowPrivateNetworks: Bool
 
-    static let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                   configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     func post(url: String, body: Data, headers: [(String, String)], timeout: Double) async throws -> WebhookResponse {
         try await WebhookTarget.check(url, allowPrivateNetworks: allowPrivateNetworks)

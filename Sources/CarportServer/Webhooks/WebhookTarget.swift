@@ -13,6 +13,19 @@ enum WebhookTarget {
         let description: String
     }
 
+    /// Throws unless the URL is one a webhook may be configured with: absolute https (http only for a loopback
+    /// host), and not into a private network (`check`).
+    static func validate(_ url: String, allowPrivateNetworks: Bool) async throws {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              let host = components.host, !host.isEmpty, scheme == "https" || (scheme == "http" && isLoopback(host))
+        else { throw Refused(description: "must be an absolute https URL (http only for a loopback host)") }
+        try await check(url, allowPrivateNetworks: allowPrivateNetworks)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
     /// Throws when the URL's host resolves to an address webhooks may not reach. The lookup blocks, so it runs on
     /// NIO's thread pool, not on the event loop that runs the caller.
     static func check(_ url: String, allowPrivateNetworks: Bool) async throws {

@@ -15,14 +15,9 @@ struct EnodeWebhookRoutes {
     @Sendable func configure(request: Request) async throws -> Response {
         let applicationID = try await EnodeCaller.client(request)
         let body = try EnodeRoutes.jsonObject(request)
-        guard let url = body["url"] as? String, let components = URLComponents(string: url),
-              let scheme = components.scheme?.lowercased(), let host = components.host, !host.isEmpty,
-              scheme == "https" || (scheme == "http" && Self.isLoopback(host))
-        else {
-            throw EnodeProblem.validation("\"url\" must be an absolute https URL (http only for a loopback host)")
-        }
+        guard let url = body["url"] as? String else { throw EnodeProblem.validation("\"url\" is required") }
         do {
-            try await WebhookTarget.check(url, allowPrivateNetworks: request.carport.configuration.webhookPrivateNetworks)
+            try await WebhookTarget.validate(url, allowPrivateNetworks: request.carport.configuration.webhookPrivateNetworks)
         } catch {
             throw EnodeProblem.validation("\"url\": \(error)")
         }
@@ -65,9 +60,5 @@ struct EnodeWebhookRoutes {
                      .object([("code", .int(response.status)), ("body", .string(response.body)),
                               ("headers", .object(response.headers.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))])
                  } ?? .null)])
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }

@@ -5,7 +5,7 @@ import Vapor
 /// Management API (smartcar.md §4.5): list and delete connections with `Basic base64("default:" + AMT)`.
 struct SmartcarManagement {
     @Sendable func list(request: Request) async throws -> Response {
-        let application = try await authenticate(request)
+        let application = try await Self.authenticate(request)
         let (vehicleID, userID) = try filters(request)
         let limit = try request.query[String.self, at: "limit"].map { text in
             guard let value = Int(text), (1...100).contains(value) else {
@@ -32,7 +32,7 @@ struct SmartcarManagement {
     }
 
     @Sendable func delete(request: Request) async throws -> Response {
-        let application = try await authenticate(request)
+        let application = try await Self.authenticate(request)
         let (vehicleID, userID) = try filters(request)
         guard vehicleID != nil || userID != nil else {
             throw CarportError.validation("vehicle_id or user_id is required.", field: "vehicle_id")
@@ -44,7 +44,8 @@ struct SmartcarManagement {
         }))]))
     }
 
-    private func authenticate(_ request: Request) async throws -> RegisteredApplication {
+    /// The application whose management token the request carries as `Basic base64("default:" + AMT)`.
+    static func authenticate(_ request: Request) async throws -> RegisteredApplication {
         let basic = try request.smartcarBasicCredentials()
         guard basic.username == "default",
               let application = try await request.applicationRegistry.authenticate(managementToken: basic.password)

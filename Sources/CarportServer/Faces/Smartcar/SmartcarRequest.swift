@@ -60,7 +60,7 @@ enum SmartcarResponse {
         return try json(.object([(key, .array(page)), ("paging", .object([("count", .int(items.count)), ("offset", .int(offset))]))]))
     }
 
-    private static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+    static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = request.query[String.self, at: name] else { return value }
         guard let number = Int(text), range.contains(number) else {
             throw CarportError.validation("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound).", field: name)

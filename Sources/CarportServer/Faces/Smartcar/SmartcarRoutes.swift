@@ -25,6 +25,7 @@ struct SmartcarRoutes: RouteCollection {
         let management = SmartcarManagement()
         api.get("management", "connections", use: management.list)
         api.delete("management", "connections", use: management.delete)
+        SmartcarWebhookRoutes().register(vehicle: vehicle, api: api)
 
         let compatibility = SmartcarCompatibility()
         api.get("compatibility", use: compatibility.vin)

@@ -1,0 +1,129 @@
+import CarportCore
+import Foundation
+import Testing
+import VaporTesting
+@testable import CarportServer
+
+/// Smartcar webhooks: signatures, the VERIFY challenge, definitions over the management API, subscriptions.
+@Suite struct SmartcarWebhookTests {
+    @Test func signaturesAreLowerCaseHexHMACSHA256KeyedByTheManagementToken() {
+        // Python: hmac.new(b"cpm_key", b'{"a":1}', hashlib.sha256).hexdigest() — what the SDK's verify_payload computes.
+        #expect(SmartcarSignature.hex(of: #"{"a":1}"#, key: "cpm_key") == "b6fa1e9fd613dfa8bc5efd8d73166d8f9c5a8d7d370a15d7888bd9a41d0415b9")
+    }
+
+    @Test func aWebhookIsVerifiedOnlyByTheRightAnswerToItsChallenge() async throws {
+        let receiver = try await WebhookReceiver.start()
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app)
+            let amt = client.credentials.managementToken
+            let management: HTTPHeaders = ["Authorization": "Basic " + Data("default:\(amt)".utf8).base64EncodedString()]
+            let session = SmartcarSession(app: app, client: client, token: "", vehicleID: "")
+
+            // No answer in the body: created, not verified, and the reason says what was expected.
+            let create = #"{"name":"State","url":"\#(receiver.url)","triggers":["charge-ischarging"],"signals":["tractionbattery-stateofcharge","charge-ischarging"]}"#
+            let (status, _, unverified) = try await session.call(.POST, "/v2.0/management/webhooks", json: create, headers: management)
+            #expect(status == .created)
+            #expect(unverified["verified"] as? Bool == false)
+            #expect(((unverified["verification"] as? [String: Any])?["reason"] as? String)?.contains("HMAC-SHA256") == true)
+            let id = try #require(unverified["id"] as? String)
+
+            // The challenge as Smartcar sends it: 4.0 body, signed over its raw bytes.
+            let first = try #require(await receiver.deliveries.first)
+            #expect(first.object["eventType"] as? String == "VERIFY")
+            #expect((first.object["meta"] as? [String: Any])?["version"] as? String == "4.0")
+            #expect((first.object["meta"] as? [String: Any])?["webhookId"] as? String == id)
+            #expect(first.smartcarSignature == SmartcarSignature.hex(of: first.body, key: amt))
+
+            await receiver.answerChallenges(key: amt)
+            let (_, _, verified) = try await session.call(.POST, "/v2.0/management/webhooks/\(id)/verify", headers: management)
+            #expect(verified["verified"] as? Bool == true, "\(verified)")
+            await receiver.answerChallenges(key: "cpm_some_other_token")
+            let (_, _, wrong) = try await session.call(.POST, "/v2.0/management/webhooks/\(id)/verify", headers: management)
+            #expect(wrong["verified"] as? Bool == false)
+            await receiver.answerChallenges(key: amt)
+            await receiver.answer([.internalServerError])
+            let (_, _, failing) = try await session.call(.POST, "/v2.0/management/webhooks/\(id)/verify", headers: management)
+            #expect(((failing["verification"] as? [String: Any])?["reason"] as? String) == "the callback answered HTTP 500")
+
+            // A legacy webhook gets the 2.0 challenge.
+            let legacy = #"{"name":"Hourly","url":"\#(receiver.url)","kind":"scheduled","interval":3600,"endpoints":["/battery"]}"#
+            let (_, _, scheduled) = try await session.call(.POST, "/v2.0/management/webhooks", json: legacy, headers: management)
+            #expect(scheduled["verified"] as? Bool == true && scheduled["interval"] as? Int == 3600)
+            let last = try #require(await receiver.deliveries.last)
+            #expect(last.object["version"] as? String == "2.0" && last.object["eventName"] as? String == "verify")
+
+            let (_, _, deliveries) = try await session.call(.GET, "/v2.0/management/webhooks/\(id)/deliveries", headers: management)
+            let attempts = try #require(deliveries["deliveries"] as? [[String: Any]])
+            #expect(attempts.map { $0["succeeded"] as? Bool } == [false, false, true, false], "newest first")
+            #expect(attempts.allSatisfy { $0["eventType"] as? String == "VERIFY" && $0["milliseconds"] is Int })
+
+            let (_, _, disabled) = try await session.call(.POST, "/v2.0/management/webhooks/\(id)/disable", headers: management)
+            #expect(disabled["enabled"] as? Bool == false)
+            let (_, _, listed) = try await session.call(.GET, "/v2.0/management/webhooks", headers: management)
+            #expect((listed["webhooks"] as? [[String: Any]])?.map { $0["name"] as? String } == ["State", "Hourly"])
+            #expect(try await session.call(.DELETE, "/v2.0/management/webhooks/\(id)", headers: management).0 == .ok)
+            session.expectError(try await session.call(.GET, "/v2.0/management/webhooks/\(id)", headers: management),
+                                .notFound, "RESOURCE_NOT_FOUND", "PATH")
+        }
+        try await receiver.stop()
+    }
+
+    @Test(arguments: [
+        (#"{"url":"https://hooks.example/a","triggers":["charge-ischarging"]}"#, "name is required"),
+        (#"{"name":"A","url":"ftp://hooks.example/a","triggers":["charge-ischarging"]}"#, "https"),
+        (#"{"name":"A","url":"https://10.0.0.7/a","triggers":["charge-ischarging"]}"#, "private-network"),
+        (#"{"name":"A","url":"https://hooks.example/a","triggers":["warp-drive"]}"#, "unknown signal code"),
+        (#"{"name":"A","url":"https://hooks.example/a"}"#, "at least one trigger"),
+        (#"{"name":"A","url":"https://hooks.example/a","kind":"scheduled","interval":10,"endpoints":["/battery"]}"#, "1 minute"),
+        (#"{"name":"A","url":"https://hooks.example/a","kind":"scheduled","interval":3600,"endpoints":["/warp"]}"#, "unknown: /warp"),
+        (#"{"name":"A","url":"https://hooks.example/a","kind":"eventBased","events":["CHARGING_EXPLODED"]}"#, "unknown event"),
+        (#"{"name":"A","url":"https://hooks.example/a","kind":"weekly"}"#, "kind must be"),
+        (#"{"name":"A","url":"https://hooks.example/a","triggers":["charge-ischarging"],"allVehicles":"yes"}"#, "allVehicles"),
+    ])
+    func badDefinitionsAreValidationErrorsNamingTheProblem(body: String, problem: String) async throws {
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app)
+            let management: HTTPHeaders = ["Authorization": "Basic " + Data("default:\(client.credentials.managementToken)".utf8).base64EncodedString()]
+            let session = SmartcarSession(app: app, client: client, token: "", vehicleID: "")
+            let result = try await session.call(.POST, "/v2.0/management/webhooks", json: body, headers: management)
+            session.expectError(result, .badRequest, "VALIDATION", "PARAMETER")
+            let detail = (result.2["detail"] as? [[String: Any]])?.compactMap { $0["message"] as? String }.joined() ?? ""
+            #expect(detail.contains(problem), "\(detail)")
+        }
+    }
+
+    @Test func vehiclesSubscribeWithTheUsersTokenAndUnsubscribeWithTheManagementToken() async throws {
+        try await TestCarport.withApp { app in
+            let session = try await SmartcarSession.connect(app)
+            let amt = session.client.credentials.managementToken
+            let management: HTTPHeaders = ["Authorization": "Basic " + Data("default:\(amt)".utf8).base64EncodedString()]
+            let create = #"{"name":"State","url":"http://127.0.0.1:9/hook","triggers":["charge-ischarging"]}"#
+            let (_, _, webhook) = try await session.call(.POST, "/v2.0/management/webhooks", json: create, headers: management)
+            let id = try #require(webhook["id"] as? String)
+
+            let (status, _, subscribed) = try await session.call(.POST, "/v2.0/vehicles/{id}/webhooks/\(id)")
+            #expect(status == .ok)
+            #expect(subscribed["webhookId"] as? String == id && subscribed["vehicleId"] as? String == session.vehicleID)
+            let (_, _, shown) = try await session.call(.GET, "/v2.0/management/webhooks/\(id)", headers: management)
+            #expect(shown["subscribedVehicles"] as? [String] == [session.vehicleID])
+
+            session.expectError(try await session.call(.POST, "/v2.0/vehicles/{id}/webhooks/\(UUID())"), .badRequest, "VALIDATION", "PARAMETER")
+            session.expectError(try await session.call(.POST, "/v2.0/vehicles/{id}/webhooks/not-an-id"), .badRequest, "VALIDATION", "PARAMETER")
+            session.expectError(try await session.call(.DELETE, "/v2.0/vehicles/{id}/webhooks/\(id)", token: "cpm_wrong"),
+                                .unauthorized, "AUTHENTICATION", nil)
+            session.expectError(try await session.call(.DELETE, "/v2.0/vehicles/{id}/webhooks/\(id)"), .unauthorized, "AUTHENTICATION", nil)
+
+            let (unsubscribeStatus, _, unsubscribed) = try await session.call(.DELETE, "/v2.0/vehicles/{id}/webhooks/\(id)", token: amt)
+            #expect(unsubscribeStatus == .ok && unsubscribed["status"] as? String == "success")
+            let (_, _, after) = try await session.call(.GET, "/v2.0/management/webhooks/\(id)", headers: management)
+            #expect(after["subscribedVehicles"] as? [String] == [])
+
+            // Another application's webhook is an unknown one.
+            let other = try await TestClient.register(app)
+            let otherManagement: HTTPHeaders = ["Authorization": "Basic " + Data("default:\(other.credentials.managementToken)".utf8).base64EncodedString()]
+            let (_, _, foreign) = try await session.call(.POST, "/v2.0/management/webhooks", json: create, headers: otherManagement)
+            let foreignID = try #require(foreign["id"] as? String)
+            session.expectError(try await session.call(.POST, "/v2.0/vehicles/{id}/webhooks/\(foreignID)"), .badRequest, "VALIDATION", "PARAMETER")
+        }
+    }
+}

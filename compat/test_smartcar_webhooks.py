@@ -1,0 +1,84 @@
+"""Smartcar webhooks as an app written for Smartcar sets them up, with the official SDK (6.19.1) only: a receiver
+that answers the VERIFY challenge with `smartcar.hash_challenge` and checks every delivery with
+`smartcar.verify_payload`; `carport webhooks create` for the definition; `Vehicle.subscribe` and
+`Vehicle.unsubscribe`. (Vehicle events are not delivered yet: see the README.)"""
+import json
+import subprocess
+
+import pytest
+import smartcar
+from smartcar.exception import SmartcarException
+
+from conftest import carport_binary
+from test_smartcar_sdk import connect
+from webhook_receiver import Receiver
+
+
+def answering_with_the_sdk(management_token, verified):
+    def answer(headers, body):
+        verified.append(smartcar.verify_payload(management_token, headers.get("SC-Signature", ""), body.decode()))
+        event = json.loads(body)
+        challenge = (event.get("data") or event.get("payload") or {}).get("challenge")
+        return (200, {"challenge": smartcar.hash_challenge(management_token, challenge)}) if challenge else (200, None)
+    return answer
+
+
+def webhooks(carport, *args):
+    result = subprocess.run([carport_binary(), "webhooks", *args], env=carport.env, capture_output=True, text=True)
+    return result
+
+
+def test_a_webhook_verified_with_hash_challenge_and_vehicles_subscribed_with_the_sdk(carport, app):
+    signed = []
+    receiver = Receiver(answer=answering_with_the_sdk(app["managementToken"], signed))
+    created = webhooks(carport, "create", "--app", app["clientId"], "--name", "Charging", "--url", receiver.url,
+                       "--triggers", "charge-ischarging,charge-ischargingcableconnected",
+                       "--signals", "tractionbattery-stateofcharge", "--json")
+    assert created.returncode == 0, created.stderr
+    webhook = json.loads(created.stdout)
+    assert webhook["verified"] is True, webhook
+    assert signed == [True], "the challenge carries an SC-Signature that verify_payload accepts"
+    headers, body = receiver.deliveries[0]
+    challenge = json.loads(body)
+    assert challenge["eventType"] == "VERIFY" and challenge["meta"]["version"] == "4.0"
+    assert challenge["meta"]["webhookId"] == webhook["id"] and challenge["meta"]["webhookName"] == "Charging"
+    assert headers["Content-Type"] == "application/json" and body == json.dumps(challenge, separators=(",", ":")).encode()
+
+    _, access = connect(carport, app, email="webhook-owner@example.com")
+    vehicle = smartcar.Vehicle(smartcar.get_vehicles(access.access_token).vehicles[0], access.access_token)
+    subscribed = vehicle.subscribe(webhook["id"])
+    assert subscribed.webhook_id == webhook["id"] and subscribed.vehicle_id == vehicle.vehicle_id
+    listed = json.loads(webhooks(carport, "list", "--app", app["clientId"], "--json").stdout)
+    assert [w["subscribedVehicles"] for w in listed if w["id"] == webhook["id"]] == [[vehicle.vehicle_id]]
+
+    with pytest.raises(SmartcarException) as bad_id:
+        vehicle.subscribe("00000000-0000-0000-0000-000000000000")
+    assert bad_id.value.status_code == 400 and bad_id.value.type == "VALIDATION"
+    with pytest.raises(SmartcarException) as bad_token:
+        vehicle.unsubscribe("cpm_not-the-token", webhook["id"])
+    assert bad_token.value.status_code == 401 and bad_token.value.type == "AUTHENTICATION"
+    assert vehicle.unsubscribe(app["managementToken"], webhook["id"]).status == "success"
+    listed = json.loads(webhooks(carport, "list", "--app", app["clientId"], "--json").stdout)
+    assert [w["subscribedVehicles"] for w in listed if w["id"] == webhook["id"]] == [[]]
+
+    # The legacy kinds get the 2.0 challenge; the log shows every attempt.
+    legacy = webhooks(carport, "create", "--app", app["clientId"], "--name", "Hourly", "--url", receiver.url,
+                      "--legacy", "scheduled", "--interval", "1h", "--endpoints", "/battery,/charge", "--json")
+    assert legacy.returncode == 0, legacy.stderr
+    assert json.loads(legacy.stdout)["interval"] == 3600 and json.loads(receiver.deliveries[-1][1])["version"] == "2.0"
+    assert signed == [True, True]
+    log = json.loads(webhooks(carport, "deliveries", webhook["id"], "--json").stdout)
+    assert [(entry["eventType"], entry["status"], entry["succeeded"]) for entry in log] == [("VERIFY", 200, True)]
+
+
+def test_a_callback_that_does_not_answer_the_challenge_stays_unverified(carport, app):
+    receiver = Receiver()
+    created = webhooks(carport, "create", "--app", app["clientId"], "--name", "Silent", "--url", receiver.url,
+                       "--triggers", "charge-ischarging", "--json")
+    assert created.returncode == 0, created.stderr
+    webhook = json.loads(created.stdout)
+    assert webhook["verified"] is False and "HMAC-SHA256" in webhook["verification"]["reason"]
+    again = webhooks(carport, "verify", webhook["id"])
+    assert again.returncode != 0 and "VERIFY failed" in again.stdout
+    bad = webhooks(carport, "create", "--app", app["clientId"], "--name", "Bad", "--url", receiver.url, "--triggers", "warp")
+    assert bad.returncode != 0 and "unknown signal code(s) warp" in bad.stderr
