@@ -127,3 +127,71 @@ import VaporTesting
         }
     }
 }
+
+/// Smartcar webhook events: the first delivery, a trigger change, retries at Smartcar's offsets and the drop.
+@Suite struct SmartcarWebhookEventTests {
+    @Test func eventsAreSignedRetriedAtTwentyFiveFiftyAndHundredSecondsThenDropped() async throws {
+        let receiver = try await WebhookReceiver.start()
+        try await TestCarport.withApp { app in
+            let client = try await TestClient.register(app, mode: .simulated)
+            let applicationID = try #require(UUID(uuidString: client.id))
+            let context = Request(application: app, on: app.eventLoopGroup.next())
+            let car = try await context.simulator.create(applicationID: applicationID, make: "TESLA", model: "Model 3", vin: nil,
+                                                         ownerEmail: "events@example.com", stateOfCharge: 0.4)
+            let session = try await SmartcarSession.connect(app, make: "TESLA", email: "events@example.com", mode: "simulated",
+                                                            password: car.password, client: client)
+            let amt = client.credentials.managementToken
+            await receiver.answerChallenges(key: amt)
+            let management: HTTPHeaders = ["Authorization": "Basic " + Data("default:\(amt)".utf8).base64EncodedString()]
+            let create = #"{"name":"Plug","url":"\#(receiver.url)","triggers":["charge-ischargingcableconnected"],"signals":["tractionbattery-stateofcharge","charge-ischargingcableconnected"]}"#
+            let (_, _, webhook) = try await session.call(.POST, "/v2.0/management/webhooks", json: create, headers: management)
+            #expect(webhook["verified"] as? Bool == true)
+            #expect(try await session.call(.POST, "/v2.0/vehicles/{id}/webhooks/\(try #require(webhook["id"] as? String))").0 == .ok)
+
+            let clock = SteppedClock()
+            let dispatcher = SmartcarWebhookDispatcher(
+                store: FluentSmartcarWebhookStore(resolveDatabase: { app.db }), transport: HTTPWebhookTransport(allowPrivateNetworks: false),
+                key: { _ in amt }, now: { clock.now() })
+            #expect(try await dispatcher.deliverDue() == 1, "the first delivery")
+            let first = try #require(await receiver.deliveries.last)
+            #expect(first.object["eventType"] as? String == "VEHICLE_STATE")
+            #expect((first.object["triggers"] as? [[String: Any]])?.first?["type"] as? String == "FIRST_DELIVERY")
+            #expect(first.smartcarSignature == SmartcarSignature.hex(of: first.body, key: amt))
+            let signals = try #require((first.object["data"] as? [String: Any])?["signals"] as? [[String: Any]])
+            #expect(signals.map { $0["code"] as? String } == ["tractionbattery-stateofcharge", "charge-ischargingcableconnected"])
+            #expect(((signals[0]["body"] as? [String: Any])?["value"] as? Double).map { abs($0 - 40) < 1 } == true, "percent, 0-100")
+            #expect((first.object["meta"] as? [String: Any])?["signalCount"] as? Int == 2)
+
+            // Plugging in changes the trigger: one VEHICLE_STATE naming it, and a second scan finds nothing new.
+            _ = try await context.simulator.control(applicationID: applicationID, vin: car.record.car.vin, .plug)
+            try await context.smartcarEvents.scan(applicationID: applicationID)
+            try await context.smartcarEvents.scan(applicationID: applicationID)
+            await receiver.answer([.internalServerError, .internalServerError, .internalServerError, .internalServerError])
+            let before = await receiver.deliveries.count
+            clock.advance(seconds: 1)  // the event was queued at the real time, a moment after the clock's start
+            #expect(try await dispatcher.deliverDue() == 0, "the first attempt fails")
+            var expected = before + 1
+            for delay in [25.0, 50, 100] {
+                clock.advance(seconds: delay - 1.5)
+                _ = try await dispatcher.deliverDue()
+                #expect(await receiver.deliveries.count == expected, "no retry before +\(delay) s")
+                clock.advance(seconds: 1.5)  // past the due time (stored times are not exact to the nanosecond)
+                _ = try await dispatcher.deliverDue()
+                expected += 1
+                #expect(await receiver.deliveries.count == expected, "a retry \(delay) s after the failure")
+            }
+            clock.advance(seconds: 1000)
+            _ = try await dispatcher.deliverDue()
+            let attempts = Array(await receiver.deliveries.dropFirst(before))
+            #expect(attempts.count == 4, "one attempt and three retries, then no more")
+            let triggers = (attempts[0].object["triggers"] as? [[String: Any]])?.compactMap { ($0["signal"] as? [String: Any])?["code"] as? String }
+            #expect(triggers == ["charge-ischargingcableconnected"])
+            #expect(Set(attempts.map { $0.object["eventId"] as? String }).count == 1, "the event id stays")
+            #expect(Set(attempts.map { ($0.object["meta"] as? [String: Any])?["deliveryId"] as? String }).count == 4, "each attempt has its own")
+            let log = try await FluentSmartcarWebhookStore(resolveDatabase: { app.db }).deliveries(
+                webhookID: try #require(UUID(uuidString: webhook["id"] as! String)), limit: 10)
+            #expect(log.first?.reason?.contains("dropped after 4 attempts") == true, "\(log.first?.reason ?? "")")
+        }
+        try await receiver.stop()
+    }
+}

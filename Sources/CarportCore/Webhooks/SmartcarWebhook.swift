@@ -123,4 +123,116 @@ public protocol SmartcarWebhookStore: Sendable {
     func record(_ attempt: SmartcarDeliveryAttempt) async throws
     /// The latest attempts, newest first.
     func deliveries(webhookID: UUID, limit: Int) async throws -> [SmartcarDeliveryAttempt]
+    /// Claims up to `limit` queued events that are due and that no worker holds (or whose holder's lease ran out),
+    /// leased until `leaseUntil`; concurrent claims never return the same event.
+    func claimDue(at time: Date, leaseUntil: Date, limit: Int) async throws -> [SmartcarQueuedEvent]
+    /// After a failed attempt: the attempts so far and when to try next; releases the lease.
+    func reschedule(_ event: SmartcarQueuedEvent, attempts: Int, next: Date) async throws
+    /// Delivered, or dropped for good.
+    func remove(_ event: SmartcarQueuedEvent) async throws
+}
+
+/// One Smartcar event in the outbox, for one webhook: its JSON as it will be sent, except that a 4.0 body's
+/// `meta` still lacks the attempt's `deliveryId` and `deliveredAt` (`stamped(deliveryID:at:)` adds them).
+public struct SmartcarQueuedEvent: Sendable, Equatable {
+    public var rowID: UUID
+    public var webhookID: UUID
+    public var applicationID: UUID
+    public var eventID: String
+    public var eventType: String
+    public var payload: Data
+    public var attempts: Int
+
+    public init(rowID: UUID = UUID(), webhookID: UUID, applicationID: UUID, eventID: String, eventType: String, payload: Data,
+                attempts: Int = 0) {
+        self.rowID = rowID
+        self.webhookID = webhookID
+        self.applicationID = applicationID
+        self.eventID = eventID
+        self.eventType = eventType
+        self.payload = payload
+        self.attempts = attempts
+    }
+
+    /// 4.0 bodies are queued ending inside `meta` (`…,"meta":{…,`): the attempt's ids close it.
+    public static let openMetaSuffix = Data(",".utf8)
+
+    public func stamped(deliveryID: String, at time: Date) -> Data {
+        guard payload.last == UInt8(ascii: ",") else { return payload }
+        let millis = Int((time.timeIntervalSince1970 * 1000).rounded())
+        return payload + Data(#""deliveryId":"\#(deliveryID)","deliveredAt":\#(millis)}}"#.utf8)
+    }
+}
+
+/// Smartcar's delivery rules (§2.6): one event per POST, 15 s to answer 2xx, then up to 3 retries 25, 50 and 100 s
+/// after the failures; after the fourth failed attempt the event is dropped (and logged), the webhook stays active.
+public struct SmartcarWebhookDispatcher: Sendable {
+    public static let timeout: Double = 15
+    public static let retryDelays: [Double] = [25, 50, 100]
+    public static let userAgent = "Carport-Webhooks/1.0 (Smartcar-compatible)"
+
+    private let store: any SmartcarWebhookStore
+    private let transport: any WebhookTransport
+    private let key: @Sendable (UUID) async throws -> String
+    private let leaseSeconds: Double
+    private let now: @Sendable () -> Date
+
+    /// `key`: the management token of an application, the HMAC key of its signatures.
+    public init(store: any SmartcarWebhookStore, transport: any WebhookTransport, key: @escaping @Sendable (UUID) async throws -> String,
+                leaseSeconds: Double = 60, now: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.transport = transport
+        self.key = key
+        self.leaseSeconds = max(leaseSeconds, 2 * Self.timeout)
+        self.now = now
+    }
+
+    /// One attempt for every due event this worker can claim; returns how many were delivered.
+    @discardableResult
+    public func deliverDue() async throws -> Int {
+        let time = now()
+        var delivered = 0
+        for event in try await store.claimDue(at: time, leaseUntil: time.addingTimeInterval(leaseSeconds), limit: 100) {
+            if try await deliver(event) { delivered += 1 }
+        }
+        return delivered
+    }
+
+    private func deliver(_ event: SmartcarQueuedEvent) async throws -> Bool {
+        guard let webhook = try await store.webhook(id: event.webhookID), webhook.isLive else {
+            try await store.remove(event)  // deleted, disabled or unverified meanwhile: nothing is sent
+            return false
+        }
+        let deliveryID = UUID().uuidString.lowercased(), sentAt = now()
+        let body = event.stamped(deliveryID: deliveryID, at: sentAt)
+        let url = event.eventType == "VEHICLE_ERROR" ? webhook.errorURL ?? webhook.url : webhook.url
+        let started = ContinuousClock.now
+        var status: Int?, reason: String?
+        do {
+            let key = try await key(webhook.applicationID)
+            let response = try await transport.post(url: url, body: body, headers: Self.headers(body: body, key: key), timeout: Self.timeout)
+            status = response.status
+            if !response.isSuccess { reason = "the callback answered HTTP \(response.status)" }
+        } catch {
+            reason = "no answer from \(url) within \(Int(Self.timeout)) s: \(error)"
+        }
+        let attempts = event.attempts + 1
+        let dropped = reason != nil && attempts > Self.retryDelays.count
+        let elapsed = ContinuousClock.now - started
+        try await store.record(SmartcarDeliveryAttempt(
+            webhookID: webhook.id, eventID: event.eventID, eventType: event.eventType, deliveryID: deliveryID, at: sentAt,
+            status: status, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            succeeded: reason == nil, reason: reason.map { dropped ? $0 + "; dropped after \(attempts) attempts" : $0 }))
+        if reason == nil || dropped {
+            try await store.remove(event)
+        } else {
+            try await store.reschedule(event, attempts: attempts, next: now().addingTimeInterval(Self.retryDelays[attempts - 1]))
+        }
+        return reason == nil
+    }
+
+    /// Every Smartcar delivery's headers: `SC-Signature` over the raw body (§2.4).
+    public static func headers(body: Data, key: String) -> [(String, String)] {
+        [("Content-Type", "application/json"), ("User-Agent", userAgent), ("SC-Signature", SmartcarSignature.hex(of: body, key: key))]
+    }
 }

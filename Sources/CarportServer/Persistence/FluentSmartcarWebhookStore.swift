@@ -51,6 +51,7 @@ struct FluentSmartcarWebhookStore: SmartcarWebhookStore, LazyDatabaseStore {
     func delete(id: UUID) async throws -> Bool {
         guard try await webhook(id: id) != nil else { return false }
         let sql = try sql
+        try await sql.delete(from: FluentWebhookStore.events).where("smartcar_webhook_id", .equal, SQLBind(id)).run()
         try await sql.delete(from: Self.deliveries).where("webhook_id", .equal, SQLBind(id)).run()
         try await sql.delete(from: Self.subscriptions).where("webhook_id", .equal, SQLBind(id)).run()
         try await sql.delete(from: Self.webhooks).where("id", .equal, SQLBind(id)).run()
@@ -102,6 +103,62 @@ struct FluentSmartcarWebhookStore: SmartcarWebhookStore, LazyDatabaseStore {
                     succeeded: try row.decode(column: "succeeded", as: Bool.self),
                     reason: try row.decode(column: "reason", as: String?.self))
             }
+    }
+
+    /// One statement claims the events; on PostgreSQL `FOR UPDATE SKIP LOCKED` lets concurrent nodes pass over each
+    /// other's rows.
+    func claimDue(at time: Date, leaseUntil: Date, limit: Int) async throws -> [SmartcarQueuedEvent] {
+        let sql = try sql
+        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+        let events = FluentWebhookStore.events
+        return try await sql.raw("""
+            UPDATE \(ident: events) SET lease_until = \(bind: leaseUntil) WHERE id IN (
+                SELECT id FROM \(ident: events)
+                WHERE smartcar_webhook_id IS NOT NULL AND next_attempt_at <= \(bind: time)
+                AND (lease_until IS NULL OR lease_until <= \(bind: time))
+                ORDER BY next_attempt_at LIMIT \(literal: limit)\(unsafeRaw: lock))
+            RETURNING *
+            """).all().map { row in
+                SmartcarQueuedEvent(
+                    rowID: try row.decode(column: "id", as: UUID.self), webhookID: try row.decode(column: "smartcar_webhook_id", as: UUID.self),
+                    applicationID: try row.decode(column: "application_id", as: UUID.self),
+                    eventID: try row.decode(column: "event_id", as: String.self), eventType: try row.decode(column: "event_type", as: String.self),
+                    payload: Data(try row.decode(column: "payload", as: String.self).utf8), attempts: try row.decode(column: "attempts", as: Int.self))
+            }
+    }
+
+    func reschedule(_ event: SmartcarQueuedEvent, attempts: Int, next: Date) async throws {
+        try await sql.update(FluentWebhookStore.events).where("id", .equal, SQLBind(event.rowID))
+            .set("attempts", to: SQLBind(attempts)).set("next_attempt_at", to: SQLBind(next)).set("lease_until", to: SQLBind(Date?.none)).run()
+    }
+
+    func remove(_ event: SmartcarQueuedEvent) async throws {
+        try await sql.delete(from: FluentWebhookStore.events).where("id", .equal, SQLBind(event.rowID)).run()
+    }
+
+    /// Queues events in `database` — a transaction that also saves the snapshots they were computed from.
+    static func enqueue(_ events: [SmartcarQueuedEvent], in database: any Database, at time: Date = Date()) async throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
+        for (index, event) in events.enumerated() {
+            let created = time.addingTimeInterval(Double(index) / 1000)
+            try await sql.insert(into: FluentWebhookStore.events)
+                .columns("id", "application_id", "payload", "created_at", "smartcar_webhook_id", "event_id", "event_type", "attempts", "next_attempt_at")
+                .values(SQLBind(event.rowID), SQLBind(event.applicationID), SQLBind(String(decoding: event.payload, as: UTF8.self)),
+                        SQLBind(created), SQLBind(event.webhookID), SQLBind(event.eventID), SQLBind(event.eventType), SQLBind(0), SQLBind(created))
+                .run()
+        }
+    }
+
+    /// The trigger values (and error state) a subscription's last event was computed from; nil before its first.
+    func snapshot(webhookID: UUID, vehicleID: UUID) async throws -> String? {
+        try await sql.select().column("snapshot").from(Self.subscriptions).where("webhook_id", .equal, SQLBind(webhookID))
+            .where("vehicle_id", .equal, SQLBind(vehicleID)).first()?.decode(column: "snapshot", as: String?.self)
+    }
+
+    static func saveSnapshot(_ snapshot: String, webhookID: UUID, vehicleID: UUID, in database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
+        try await sql.update(subscriptions).where("webhook_id", .equal, SQLBind(webhookID)).where("vehicle_id", .equal, SQLBind(vehicleID))
+            .set("snapshot", to: SQLBind(snapshot)).run()
     }
 
     private static func webhook(from row: any SQLRow) throws -> SmartcarWebhook {

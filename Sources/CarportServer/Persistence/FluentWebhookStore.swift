@@ -3,7 +3,8 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// `WebhookStore` in SQL: endpoints with their secret sealed (AES-GCM), the outbox as one row per event.
+/// `WebhookStore` in SQL: endpoints with their secret sealed (AES-GCM), the outbox as one row per event. The outbox
+/// also holds Smartcar webhooks' events (`smartcar_webhook_id` set), which `FluentSmartcarWebhookStore` delivers.
 struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
     static let endpoints = "webhook_endpoints"
     static let events = "webhook_events"
@@ -36,7 +37,8 @@ struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
 
     func deleteEndpoint(applicationID: UUID) async throws -> Bool {
         guard try await endpoint(applicationID: applicationID) != nil else { return false }
-        try await sql.delete(from: Self.events).where("application_id", .equal, SQLBind(applicationID)).run()
+        try await sql.delete(from: Self.events).where("application_id", .equal, SQLBind(applicationID))
+            .where(SQLColumn("smartcar_webhook_id"), .is, SQLLiteral.null).run()
         try await sql.delete(from: Self.endpoints).where("application_id", .equal, SQLBind(applicationID)).run()
         return true
     }
@@ -54,7 +56,8 @@ struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
             UPDATE \(ident: Self.endpoints) SET lease_until = \(bind: leaseUntil) WHERE application_id IN (
                 SELECT application_id FROM \(ident: Self.endpoints)
                 WHERE is_active = \(bind: true) AND next_attempt_at <= \(bind: time) AND (lease_until IS NULL OR lease_until <= \(bind: time))
-                AND EXISTS (SELECT 1 FROM \(ident: Self.events) WHERE \(ident: Self.events).application_id = \(ident: Self.endpoints).application_id)
+                AND EXISTS (SELECT 1 FROM \(ident: Self.events) WHERE \(ident: Self.events).application_id = \(ident: Self.endpoints).application_id
+                            AND \(ident: Self.events).smartcar_webhook_id IS NULL)
                 ORDER BY next_attempt_at LIMIT \(literal: limit)\(unsafeRaw: lock))
             RETURNING *
             """).all()
@@ -92,7 +95,8 @@ struct FluentWebhookStore: WebhookStore, LazyDatabaseStore {
 
     func queued(applicationID: UUID, limit: Int) async throws -> [QueuedEvent] {
         try await sql.select().columns("id", "payload", "created_at").from(Self.events)
-            .where("application_id", .equal, SQLBind(applicationID)).orderBy("created_at").limit(limit).all()
+            .where("application_id", .equal, SQLBind(applicationID)).where(SQLColumn("smartcar_webhook_id"), .is, SQLLiteral.null)
+            .orderBy("created_at").limit(limit).all()
             .map { row in
                 QueuedEvent(id: try row.decode(column: "id", as: UUID.self), applicationID: applicationID,
                             json: Data(try row.decode(column: "payload", as: String.self).utf8),

@@ -1,8 +1,8 @@
 import Foundation
 import Vapor
 
-/// The serving process's background loop: delivers due webhook batches every half second and scans for vehicle
-/// changes every `CARPORT_WEBHOOK_SCAN` seconds (watched vehicles on every pass). Work it misses (a crash, a
+/// The serving process's background loop: delivers due webhook batches (Enode) and events (Smartcar) every half
+/// second and scans for vehicle changes every `CARPORT_WEBHOOK_SCAN` seconds (watched vehicles on every pass). Work it misses (a crash, a
 /// restart) waits in the database. With several nodes, each full scan pass is claimed with the lease
 /// `enode-scan-pass`, held for one interval and not given back, so the nodes together scan once per interval;
 /// deliveries claim their endpoints (`WebhookStore.claimDue`).
@@ -21,6 +21,7 @@ struct WebhookWorker {
                     if try await context.leaseStore.claim("enode-scan-pass", holder: UUID().uuidString,
                                                           until: lastScan.addingTimeInterval(interval * 0.9), now: lastScan) {
                         try await context.enodeEvents.scanAll()
+                        try await context.smartcarEvents.scanAll()
                     }
                 } catch { app.logger.warning("webhook scan failed: \(error)") }
             } else {
@@ -29,6 +30,7 @@ struct WebhookWorker {
                 }
             }
             do { try await context.webhookDispatcher.deliverDue() } catch { app.logger.warning("webhook delivery failed: \(error)") }
+            do { try await context.smartcarDispatcher.deliverDue() } catch { app.logger.warning("Smartcar webhook delivery failed: \(error)") }
             try? await Task.sleep(for: .milliseconds(500))
         }
     }

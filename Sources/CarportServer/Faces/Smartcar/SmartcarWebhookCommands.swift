@@ -12,6 +12,7 @@ public struct SmartcarWebhookCommands: Sendable {
     let app: Application
 
     private var service: SmartcarWebhooks { app.smartcarWebhooks(registry: app.applicationRegistry) }
+    private var events: SmartcarEvents { SmartcarEvents(request: Request(application: app, logger: app.logger, on: app.eventLoopGroup.next())) }
     private var store: FluentSmartcarWebhookStore { FluentSmartcarWebhookStore(resolveDatabase: { [app] in app.db }) }
 
     /// Creates a webhook of the application and sends it the VERIFY challenge. `interval`: seconds, or a number
@@ -59,13 +60,20 @@ public struct SmartcarWebhookCommands: Sendable {
     public func verify(id: String) async throws -> SmartcarWebhookView {
         try await failing {
             var webhook = try await service.webhook(id, applicationID: nil)
+            let wasLive = webhook.isLive
             let verification = try await service.verify(&webhook)
+            if !wasLive { await events.firstDeliveries(webhook) }
             return SmartcarWebhookView(webhook, subscribed: nil, verification: verification)
         }
     }
 
     public func setEnabled(_ enabled: Bool, id: String) async throws -> SmartcarWebhookView {
-        try await failing { SmartcarWebhookView(try await service.setEnabled(enabled, id, applicationID: nil), subscribed: nil) }
+        try await failing {
+            let before = try await service.webhook(id, applicationID: nil)
+            let webhook = try await service.setEnabled(enabled, id, applicationID: nil)
+            if enabled && !before.isEnabled { await events.firstDeliveries(webhook) }
+            return SmartcarWebhookView(webhook, subscribed: nil)
+        }
     }
 
     public func delete(id: String) async throws {

@@ -25,6 +25,7 @@ struct SmartcarWebhookRoutes {
         let vehicle = try await request.smartcarVehicle(grant: grant, service: request.vehicleService)
         let webhook = try await request.smartcarWebhooks.subscribe(
             vehicleID: vehicle.id, webhookID: request.parameters.get("webhookID") ?? "", applicationID: grant.applicationID)
+        await request.smartcarEvents.firstDelivery(webhook, vehicleID: vehicle.id)
         return try SmartcarResponse.json(.object([("webhookId", .string(webhook.id.uuidString.lowercased())),
                                                   ("vehicleId", .string(vehicle.id.uuidString.lowercased()))]))
     }
@@ -74,7 +75,9 @@ struct SmartcarWebhookRoutes {
 
     @Sendable func verify(request: Request) async throws -> Response {
         var webhook = try await Self.webhook(request)
+        let wasLive = webhook.isLive
         let verification = try await Self.answering { try await request.smartcarWebhooks.verify(&webhook) }
+        if !wasLive { await request.smartcarEvents.firstDeliveries(webhook) }
         return try Self.json(SmartcarWebhookView(webhook, subscribed: nil, verification: verification))
     }
 
@@ -82,6 +85,7 @@ struct SmartcarWebhookRoutes {
         { request in
             let webhook = try await Self.webhook(request)
             let changed = try await request.smartcarWebhooks.setEnabled(enabled, webhook.id.uuidString, applicationID: webhook.applicationID)
+            if enabled && !webhook.isEnabled { await request.smartcarEvents.firstDeliveries(changed) }
             return try Self.json(SmartcarWebhookView(changed, subscribed: nil))
         }
     }

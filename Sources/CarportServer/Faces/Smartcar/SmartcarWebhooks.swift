@@ -6,9 +6,7 @@ import Vapor
 /// An application's Smartcar webhooks (smartcar-webhooks-v3.md §2): defining them — one set of rules for
 /// `carport webhooks` and the management API —, the VERIFY challenge, and the vehicles subscribed to each.
 struct SmartcarWebhooks: Sendable {
-    /// Smartcar waits 15 s for a callback (§2.3, §2.6).
-    static let timeout: Double = 15
-    static let userAgent = "Carport-Webhooks/1.0 (Smartcar-compatible)"
+    static let timeout = SmartcarWebhookDispatcher.timeout
 
     let store: any SmartcarWebhookStore
     let registry: ApplicationRegistry
@@ -89,7 +87,7 @@ struct SmartcarWebhooks: Sendable {
         let started = ContinuousClock.now
         var verification = Verification(succeeded: false, status: nil, reason: nil)
         do {
-            let response = try await transport.post(url: webhook.url, body: body, headers: Self.headers(body: body, key: key),
+            let response = try await transport.post(url: webhook.url, body: body, headers: SmartcarWebhookDispatcher.headers(body: body, key: key),
                                                     timeout: Self.timeout)
             verification.status = response.status
             if !response.isSuccess {
@@ -171,11 +169,6 @@ struct SmartcarWebhooks: Sendable {
             ("meta", .object([("version", "4.0"), ("webhookId", id), ("webhookName", .string(webhook.name)),
                               ("deliveryId", .string(deliveryID)), ("deliveredAt", .int(Int(time.timeIntervalSince1970 * 1000)))])),
         ])
-    }
-
-    /// Every delivery's headers: `SC-Signature` over the raw body (§2.4).
-    static func headers(body: Data, key: String) -> [(String, String)] {
-        [("Content-Type", "application/json"), ("User-Agent", userAgent), ("SC-Signature", SmartcarSignature.hex(of: body, key: key))]
     }
 
     static func answeredChallenge(_ body: String) -> String? {
