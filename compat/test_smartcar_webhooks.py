@@ -1,7 +1,7 @@
 """Smartcar webhooks as an app written for Smartcar sets them up, with the official SDK (6.19.1) only: a receiver
 that answers the VERIFY challenge with `smartcar.hash_challenge` and checks every delivery with
 `smartcar.verify_payload`; `carport webhooks create` for the definition; `Vehicle.subscribe` and
-`Vehicle.unsubscribe`. (Vehicle events are not delivered yet: see the README.)"""
+`Vehicle.unsubscribe`. (The SDK-verified VEHICLE_STATE events after a plug-in are checked in Swift, not here yet.)"""
 import json
 import subprocess
 
