@@ -78,6 +78,12 @@ public struct SmartcarDeliveryAttempt: Sendable, Equatable {
     /// Why it failed, when it did.
     public var reason: String?
 
+    /// Whole milliseconds from `start` until now, as the log shows an attempt's duration.
+    public static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+
     public init(webhookID: UUID, eventID: String, eventType: String, deliveryID: String, at: Date, status: Int?,
                 milliseconds: Int, succeeded: Bool, reason: String?) {
         self.webhookID = webhookID
@@ -218,10 +224,9 @@ public struct SmartcarWebhookDispatcher: Sendable {
         }
         let attempts = event.attempts + 1
         let dropped = reason != nil && attempts > Self.retryDelays.count
-        let elapsed = ContinuousClock.now - started
         try await store.record(SmartcarDeliveryAttempt(
             webhookID: webhook.id, eventID: event.eventID, eventType: event.eventType, deliveryID: deliveryID, at: sentAt,
-            status: status, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            status: status, milliseconds: SmartcarDeliveryAttempt.milliseconds(since: started),
             succeeded: reason == nil, reason: reason.map { dropped ? $0 + "; dropped after \(attempts) attempts" : $0 }))
         if reason == nil || dropped {
             try await store.remove(event)

@@ -46,9 +46,9 @@ struct SmartcarEvents {
         }
     }
 
-    /// A first delivery to every vehicle subscribed to a webhook that was just enabled (again) or verified.
-    func firstDeliveries(_ webhook: SmartcarWebhook) async {
-        guard webhook.isLive, let vehicles = try? await store.subscribedVehicles(webhookID: webhook.id) else { return }
+    /// A first delivery to every vehicle subscribed to a webhook that just went live (enabled again, or verified).
+    func wentLive(from before: SmartcarWebhook, to webhook: SmartcarWebhook) async {
+        guard !before.isLive, webhook.isLive, let vehicles = try? await store.subscribedVehicles(webhookID: webhook.id) else { return }
         for vehicleID in vehicles { await firstDelivery(webhook, vehicleID: vehicleID) }
     }
 

@@ -13,7 +13,6 @@ public struct SmartcarWebhookCommands: Sendable {
 
     private var service: SmartcarWebhooks { app.smartcarWebhooks(registry: app.applicationRegistry) }
     private var events: SmartcarEvents { SmartcarEvents(request: Request(application: app, logger: app.logger, on: app.eventLoopGroup.next())) }
-    private var store: FluentSmartcarWebhookStore { FluentSmartcarWebhookStore(resolveDatabase: { [app] in app.db }) }
 
     /// Creates a webhook of the application and sends it the VERIFY challenge. `interval`: seconds, or a number
     /// followed by m, h or d.
@@ -49,20 +48,16 @@ public struct SmartcarWebhookCommands: Sendable {
                 }
                 applicationID = application.id
             }
-            var views: [SmartcarWebhookView] = []
-            for webhook in try await store.webhooks(applicationID: applicationID) {
-                views.append(SmartcarWebhookView(webhook, subscribed: try await store.subscribedVehicles(webhookID: webhook.id)))
-            }
-            return views
+            return try await service.views(applicationID: applicationID)
         }
     }
 
     public func verify(id: String) async throws -> SmartcarWebhookView {
         try await failing {
-            var webhook = try await service.webhook(id, applicationID: nil)
-            let wasLive = webhook.isLive
+            let before = try await service.webhook(id, applicationID: nil)
+            var webhook = before
             let verification = try await service.verify(&webhook)
-            if !wasLive { await events.firstDeliveries(webhook) }
+            await events.wentLive(from: before, to: webhook)
             return SmartcarWebhookView(webhook, subscribed: nil, verification: verification)
         }
     }
@@ -71,7 +66,7 @@ public struct SmartcarWebhookCommands: Sendable {
         try await failing {
             let before = try await service.webhook(id, applicationID: nil)
             let webhook = try await service.setEnabled(enabled, id, applicationID: nil)
-            if enabled && !before.isEnabled { await events.firstDeliveries(webhook) }
+            await events.wentLive(from: before, to: webhook)
             return SmartcarWebhookView(webhook, subscribed: nil)
         }
     }
@@ -83,7 +78,7 @@ public struct SmartcarWebhookCommands: Sendable {
     public func deliveries(id: String, limit: Int) async throws -> [SmartcarDeliveryView] {
         try await failing {
             let webhook = try await service.webhook(id, applicationID: nil)
-            return try await store.deliveries(webhookID: webhook.id, limit: limit).map(SmartcarDeliveryView.init)
+            return try await service.deliveries(webhook, limit: limit)
         }
     }
 

@@ -45,12 +45,7 @@ struct SmartcarWebhookRoutes {
 
     @Sendable func list(request: Request) async throws -> Response {
         let application = try await SmartcarManagement.authenticate(request)
-        let store = FluentSmartcarWebhookStore(resolveDatabase: { [db = request.db] in db })
-        var views: [SmartcarWebhookView] = []
-        for webhook in try await store.webhooks(applicationID: application.id) {
-            views.append(SmartcarWebhookView(webhook, subscribed: try await store.subscribedVehicles(webhookID: webhook.id)))
-        }
-        return try Self.json(["webhooks": views])
+        return try Self.json(["webhooks": try await request.smartcarWebhooks.views(applicationID: application.id)])
     }
 
     /// `POST /management/webhooks` → 201 with the webhook and how its VERIFY challenge went.
@@ -62,9 +57,7 @@ struct SmartcarWebhookRoutes {
     }
 
     @Sendable func show(request: Request) async throws -> Response {
-        let webhook = try await Self.webhook(request)
-        let store = FluentSmartcarWebhookStore(resolveDatabase: { [db = request.db] in db })
-        return try Self.json(SmartcarWebhookView(webhook, subscribed: try await store.subscribedVehicles(webhookID: webhook.id)))
+        return try Self.json(try await request.smartcarWebhooks.view(try await Self.webhook(request)))
     }
 
     @Sendable func delete(request: Request) async throws -> Response {
@@ -74,10 +67,10 @@ struct SmartcarWebhookRoutes {
     }
 
     @Sendable func verify(request: Request) async throws -> Response {
-        var webhook = try await Self.webhook(request)
-        let wasLive = webhook.isLive
+        let before = try await Self.webhook(request)
+        var webhook = before
         let verification = try await Self.answering { try await request.smartcarWebhooks.verify(&webhook) }
-        if !wasLive { await request.smartcarEvents.firstDeliveries(webhook) }
+        await request.smartcarEvents.wentLive(from: before, to: webhook)
         return try Self.json(SmartcarWebhookView(webhook, subscribed: nil, verification: verification))
     }
 
@@ -85,7 +78,7 @@ struct SmartcarWebhookRoutes {
         { request in
             let webhook = try await Self.webhook(request)
             let changed = try await request.smartcarWebhooks.setEnabled(enabled, webhook.id.uuidString, applicationID: webhook.applicationID)
-            if enabled && !webhook.isEnabled { await request.smartcarEvents.firstDeliveries(changed) }
+            await request.smartcarEvents.wentLive(from: webhook, to: changed)
             return try Self.json(SmartcarWebhookView(changed, subscribed: nil))
         }
     }
@@ -94,8 +87,7 @@ struct SmartcarWebhookRoutes {
     @Sendable func deliveries(request: Request) async throws -> Response {
         let webhook = try await Self.webhook(request)
         let limit = try SmartcarResponse.integer(request, "limit", default: 20, range: 1...100)
-        let store = FluentSmartcarWebhookStore(resolveDatabase: { [db = request.db] in db })
-        return try Self.json(["deliveries": try await store.deliveries(webhookID: webhook.id, limit: limit).map(SmartcarDeliveryView.init)])
+        return try Self.json(["deliveries": try await request.smartcarWebhooks.deliveries(webhook, limit: limit)])
     }
 
     /// The application's webhook named in the path; another application's is answered as a missing one.

@@ -62,6 +62,22 @@ struct SmartcarWebhooks: Sendable {
         return webhook
     }
 
+    /// The application's webhooks (every application's when nil) as shown, with their subscribed vehicles.
+    func views(applicationID: UUID?) async throws -> [SmartcarWebhookView] {
+        var views: [SmartcarWebhookView] = []
+        for webhook in try await store.webhooks(applicationID: applicationID) { views.append(try await view(webhook)) }
+        return views
+    }
+
+    func view(_ webhook: SmartcarWebhook) async throws -> SmartcarWebhookView {
+        SmartcarWebhookView(webhook, subscribed: try await store.subscribedVehicles(webhookID: webhook.id))
+    }
+
+    /// The webhook's latest delivery attempts, newest first.
+    func deliveries(_ webhook: SmartcarWebhook, limit: Int) async throws -> [SmartcarDeliveryView] {
+        try await store.deliveries(webhookID: webhook.id, limit: limit).map(SmartcarDeliveryView.init)
+    }
+
     func setEnabled(_ enabled: Bool, _ id: String, applicationID: UUID?) async throws -> SmartcarWebhook {
         var webhook = try await webhook(id, applicationID: applicationID)
         webhook.isEnabled = enabled
@@ -100,10 +116,9 @@ struct SmartcarWebhooks: Sendable {
         } catch {
             verification.reason = "no answer from \(webhook.url) within \(Int(Self.timeout)) s: \(error)"
         }
-        let elapsed = ContinuousClock.now - started
         try await store.record(SmartcarDeliveryAttempt(
             webhookID: webhook.id, eventID: eventID, eventType: "VERIFY", deliveryID: deliveryID, at: sentAt,
-            status: verification.status, milliseconds: Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            status: verification.status, milliseconds: SmartcarDeliveryAttempt.milliseconds(since: started),
             succeeded: verification.succeeded, reason: verification.reason))
         webhook.verifiedAt = verification.succeeded ? now() : nil
         try await store.save(webhook)
