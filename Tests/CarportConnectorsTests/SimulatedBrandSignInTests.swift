@@ -22,6 +22,10 @@ import Testing
         let account = try await signIn.signIn(applicationID: UUID(), make: "KIA", email: "fleet+4@example.com", password: "x", mode: .test)
         #expect(account.vehicles.count == 4)
         #expect(Set(account.vehicles.map(\.vin)).count == 4)
+        let smartcarLogin = try await signIn.signIn(applicationID: UUID(), make: "KIA", email: "3-vehicles@smartcar.com", password: "x", mode: .test)
+        #expect(smartcarLogin.vehicles.count == 3)
+        let elsewhere = try await signIn.signIn(applicationID: UUID(), make: "KIA", email: "3-vehicles@example.com", password: "x", mode: .test)
+        #expect(elsewhere.vehicles.count == 1)
     }
 
     @Test func smartcarTestLoginsPickTheVINAndPowertrain() async throws {

@@ -40,6 +40,7 @@ import VaporTesting
         // OAuth endpoints are described by the authorization server's metadata, the document by itself.
         (.enode, ["enode"], ["GET /oauth2/auth", "POST /oauth2/token", "GET /openapi.yaml"], 30),
         (.smartcar, [":version"], [], 25),
+        (.smartcarV3, ["v3"], [], 9),
         (.jedlix, ["api", "v1"], [], 20),
     ]
 

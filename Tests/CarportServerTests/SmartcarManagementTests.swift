@@ -71,6 +71,24 @@ import VaporTesting
             let tesla = try #require(matrix["TESLA"] as? [[String: Any]])
             #expect(tesla.contains { $0["model"] as? String == "Model 3" && ($0["permissions"] as? [String])?.contains("control_charge") == true })
             #expect(matrix.count == 1)
+
+            // Countries and regions: Carport's brands are offered in the US, Canada and Europe, not everywhere.
+            let (_, _, germany) = try await session.call(
+                .GET, "/v2.0/compatibility?vin=\(known)&scope=read_battery&country=de", headers: HTTPHeaders(basic.map { $0 }))
+            #expect(germany["compatible"] as? Bool == true)
+            let (_, _, japan) = try await session.call(
+                .GET, "/v2.0/compatibility?vin=\(known)&scope=read_battery&country=JP", headers: HTTPHeaders(basic.map { $0 }))
+            #expect(japan["compatible"] as? Bool == false && japan["reason"] as? String == "MAKE_NOT_COMPATIBLE")
+            session.expectError(try await session.call(.GET, "/v2.0/compatibility?vin=\(known)&scope=read_battery&country=Germany",
+                                                       headers: HTTPHeaders(basic.map { $0 })), .badRequest, "VALIDATION", "PARAMETER")
+            let (_, _, europe) = try await session.call(.GET, "/v2.0/compatibility/matrix?region=EUROPE&make=tesla%20chevrolet%20bmw",
+                                                        headers: HTTPHeaders(basic.map { $0 }))
+            #expect(Set(europe.keys) == ["TESLA", "BMW"], "Chevrolet is not offered in Europe")
+            let (_, _, fuel) = try await session.call(.GET, "/v2.0/compatibility/matrix?make=BMW%20TESLA&scope=read_fuel%20read_battery",
+                                                      headers: HTTPHeaders(basic.map { $0 }))
+            #expect((fuel["BMW"] as? [[String: Any]])?.map { $0["model"] as? String } == ["330e"] && fuel["TESLA"] == nil)
+            session.expectError(try await session.call(.GET, "/v2.0/compatibility/matrix?region=ASIA", headers: HTTPHeaders(basic.map { $0 })),
+                                .badRequest, "VALIDATION", "PARAMETER")
         }
     }
 }

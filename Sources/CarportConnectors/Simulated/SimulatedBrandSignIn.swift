@@ -6,7 +6,7 @@ import Foundation
 /// the account's vehicles follow from the e-mail, the same on every run.
 ///
 /// Special e-mails:
-/// - `name+N@…` holds N vehicles (1…10); otherwise one.
+/// - `name+N@…` and Smartcar's `N-vehicles@smartcar.com` hold N vehicles (1…10); otherwise one.
 /// - `…@vehicle-incompatible.com`, `…@invalid-subscription.com`, `…@no-vehicles.com` fail as their names say.
 /// - `<VIN>@<level>.smartcar.com` (Smartcar's test logins) holds the vehicle with that VIN; level `bev`,
 ///   `compatible`, `phev` or `fuel` picks the powertrain, `incompatible` fails as incompatible.
@@ -41,7 +41,7 @@ public struct SimulatedBrandSignIn: BrandSignIn {
             if level == "incompatible" { throw .vehicleIncompatible(vehicle) }
             return BrandAccount(key: key, vehicles: [vehicle])
         }
-        let count = Self.vehicleCount(local: local)
+        let count = Self.vehicleCount(local: local, domain: domain)
         return BrandAccount(key: key, vehicles: (0..<count).map { Self.vehicle(make: make, seed: email, index: $0) })
     }
 
@@ -72,7 +72,10 @@ public struct SimulatedBrandSignIn: BrandSignIn {
         }
     }
 
-    private static func vehicleCount(local: String) -> Int {
+    private static func vehicleCount(local: String, domain: String) -> Int {
+        if domain == "smartcar.com", let match = local.wholeMatch(of: /([0-9]{1,3})-vehicles/), let count = Int(match.1) {
+            return min(max(count, 1), 10)
+        }
         guard let plus = local.lastIndex(of: "+"), let count = Int(local[local.index(after: plus)...]) else { return 1 }
         return min(max(count, 1), 10)
     }

@@ -37,6 +37,11 @@ public enum SimulatedCatalog {
         Brand(make: "VOLKSWAGEN", displayName: "Volkswagen"),
     ]
 
+    /// Where each brand's cars can be connected (Chevrolet and Toyota are not offered in Europe).
+    public static func regions(make: String) -> Set<SmartcarRegion> {
+        ["CHEVROLET", "TOYOTA"].contains(make) ? [.us, .canada] : Set(SmartcarRegion.allCases)
+    }
+
     public static let models: [SimulatedModel] = [
         .init(make: "AUDI", name: "Q4 e-tron", year: 2023, powertrain: .bev, batteryCapacityKWh: 77, electricRangeKm: 520, fuelTankLitres: 0, maxChargePowerKW: 11),
         .init(make: "AUDI", name: "e-tron GT", year: 2022, powertrain: .bev, batteryCapacityKWh: 83.7, electricRangeKm: 488, fuelTankLitres: 0, maxChargePowerKW: 11),

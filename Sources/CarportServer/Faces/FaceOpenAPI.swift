@@ -8,6 +8,7 @@ import Vapor
 /// document and its face's routes in agreement.
 enum FaceOpenAPI: String, CaseIterable, Sendable {
     case enode, smartcar, jedlix
+    case smartcarV3 = "smartcar-v3"
 
     private static let templates: [FaceOpenAPI: String] = Dictionary(uniqueKeysWithValues: allCases.compactMap { face in
         Bundle.module.url(forResource: face.rawValue, withExtension: "yaml", subdirectory: "openapi")

@@ -29,6 +29,7 @@ struct UnmatchedRouteMiddleware: AsyncMiddleware {
         if first == "enode", segments.dropFirst().first != "oauth2" { return EnodeProblemMiddleware() }
         if first == "api", segments.dropFirst().first == "v1" { return JedlixProblemMiddleware() }
         if first == "simulator" { return SimulatorErrorMiddleware() }
+        if first == "v3" { return SmartcarErrorMiddleware(format: .v3) }
         if first.count > 1, first.first == "v", first.dropFirst().first?.isNumber == true { return SmartcarErrorMiddleware() }
         return nil
     }

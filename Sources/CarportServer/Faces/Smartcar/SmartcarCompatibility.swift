@@ -14,7 +14,13 @@ struct SmartcarCompatibility {
         guard let scope = request.query[String.self, at: "scope"],
               let permissions = try? PermissionRequest.parseSmartcarScope(scope).permissions
         else { throw CarportError.validation("scope must list known permissions.", field: "scope") }
-        let capabilities = try await request.vehicleService.capabilities(vin: vin, applicationID: application.id)
+        // Carport's brands are offered in Smartcar's regions only; a country outside them has no compatible make.
+        let country = request.query[String.self, at: "country"] ?? "US"
+        guard country.wholeMatch(of: /[A-Za-z]{2}/) != nil else {
+            throw CarportError.validation("country must be a two-letter ISO 3166-1 code.", field: "country")
+        }
+        let served = SmartcarRegion(country: country) != nil
+        let capabilities = served ? try await request.vehicleService.capabilities(vin: vin, applicationID: application.id) : nil
         let items: [JSONValue] = permissions.map { permission in
             let capable = capabilities.map { Self.allows($0, permission) } ?? false
             return .object([
@@ -31,11 +37,26 @@ struct SmartcarCompatibility {
 
     @Sendable func matrix(request: Request) async throws -> Response {
         _ = try await authenticate(request)
-        let make = request.query[String.self, at: "make"]?.uppercased()
+        let text = request.query[String.self, at: "region"] ?? "US"
+        guard let region = SmartcarRegion(rawValue: text.uppercased()) else {
+            throw CarportError.validation("region must be US, CA or EUROPE.", field: "region")
+        }
+        // `make` and `scope` are space-separated lists (several makes; permissions every listed model must allow).
+        let makes = request.query[String.self, at: "make"].map { Set($0.uppercased().split(separator: " ").map(String.init)) }
         let type = request.query[String.self, at: "type"]?.uppercased()
+        var scope: [Permission] = []
+        if let text = request.query[String.self, at: "scope"] {
+            guard let permissions = try? PermissionRequest.parseSmartcarScope(text).permissions else {
+                throw CarportError.validation("scope must list known permissions.", field: "scope")
+            }
+            scope = permissions
+        }
         var result: [(String, JSONValue)] = []
-        for brand in SimulatedCatalog.brands where make == nil || brand.make == make {
-            let models = SimulatedCatalog.models(make: brand.make).filter { type == nil || $0.powertrain.rawValue.uppercased() == type }
+        for brand in SimulatedCatalog.brands where (makes?.contains(brand.make) ?? true) && SimulatedCatalog.regions(make: brand.make).contains(region) {
+            let models = SimulatedCatalog.models(make: brand.make).filter { model in
+                (type == nil || model.powertrain.rawValue.uppercased() == type)
+                    && scope.allSatisfy { Self.allows(SimulatedCatalog.capabilities(of: model.powertrain), $0) }
+            }
             guard !models.isEmpty else { continue }
             result.append((brand.make, .array(models.map { model in
                 let capabilities = SimulatedCatalog.capabilities(of: model.powertrain)

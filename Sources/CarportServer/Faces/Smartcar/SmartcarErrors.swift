@@ -43,15 +43,32 @@ enum SmartcarErrors {
         return .object(fields)
     }
 
-    /// The error's response; `status` replaces the kind's status where no kind has it (405).
-    static func response(_ error: CarportError, for request: Request, status: HTTPStatus? = nil) -> Response {
+    /// The v3 (JSON:API) error body: one item in `errors`, with the status as a string and v2's fields beside.
+    static func v3Body(_ error: CarportError, requestID: String, status: HTTPStatus? = nil) -> JSONValue {
+        let status = status ?? Self.status(of: error)
+        let title = error.kind.rawValue.split(separator: "_").map { $0.prefix(1) + $0.dropFirst().lowercased() }.joined(separator: " ")
+        guard case .object(let v2) = body(error, requestID: requestID, status: status) else { return .null }
+        let keep = v2.filter { ["type", "code", "resolution", "suggestedUserMessage"].contains($0.0) }
+        let docURL = v2.first { $0.0 == "docURL" }?.1 ?? .null
+        let source: [(String, JSONValue)] = error.detail?.first?.field.first.map { [("source", .object([("parameter", .string($0))]))] } ?? []
+        return .object([("errors", .array([.object(
+            [("status", .string(String(status.code))), ("title", .string(title)), ("detail", .string(error.description)),
+             ("links", .object([("about", docURL)]))] + keep + source)]))])
+    }
+
+    /// The error's response in the face's format; `status` replaces the kind's status where no kind has it (405).
+    static func response(_ error: CarportError, for request: Request, status: HTTPStatus? = nil, format: Format = .v2) -> Response {
         let response = Response(status: status ?? Self.status(of: error))
-        response.body = .init(data: (try? body(error, requestID: request.id, status: status).data()) ?? Data("{}".utf8))
+        let body = format == .v2 ? body(error, requestID: request.id, status: status) : v3Body(error, requestID: request.id, status: status)
+        response.body = .init(data: (try? body.data()) ?? Data("{}".utf8))
         response.headers.contentType = .json
         response.headers.replaceOrAdd(name: "SC-Request-Id", value: request.id)
         if let retryAfter = error.retryAfter { response.headers.replaceOrAdd(name: .retryAfter, value: String(retryAfter)) }
         return response
     }
+
+    /// The error bodies of the two API generations: v2 (`/v2.0`, one object) and v3 (JSON:API `errors`).
+    enum Format: Sendable { case v2, v3 }
 
     private static func suggestedUserMessage(_ error: CarportError) -> String {
         switch error.kind {
@@ -68,28 +85,32 @@ enum SmartcarErrors {
 /// Turns every error inside the Smartcar face into its error format, with `SC-Request-Id` on every response.
 /// Future-based: the hot path takes no extra task hop.
 struct SmartcarErrorMiddleware: Middleware {
+    var format: SmartcarErrors.Format = .v2
+
     func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         next.respond(to: request).map { response in
             response.headers.replaceOrAdd(name: "SC-Request-Id", value: request.id)
             return response
         }.flatMapErrorThrowing { error in
-            Self.response(for: error, request: request)
+            Self.response(for: error, request: request, format: format)
         }
     }
 
-    private static func response(for error: any Error, request: Request) -> Response {
+    private static func response(for error: any Error, request: Request, format: SmartcarErrors.Format) -> Response {
         switch error {
         case let error as CarportError:
-            return SmartcarErrors.response(error, for: request)
+            return SmartcarErrors.response(error, for: request, format: format)
         case let abort as any AbortError where abort.status == .notFound:
-            return SmartcarErrors.response(CarportError(.resourceNotFound, "PATH", "The requested resource does not exist."), for: request)
+            return SmartcarErrors.response(CarportError(.resourceNotFound, "PATH", "The requested resource does not exist."),
+                                           for: request, format: format)
         case let abort as any AbortError where abort.status == .methodNotAllowed:
-            return SmartcarErrors.response(CarportError(.resourceNotFound, "METHOD", abort.reason), for: request, status: .methodNotAllowed)
+            return SmartcarErrors.response(CarportError(.resourceNotFound, "METHOD", abort.reason), for: request,
+                                           status: .methodNotAllowed, format: format)
         case let abort as any AbortError where abort.status.code < 500:
-            return SmartcarErrors.response(CarportError.validation(abort.reason), for: request)
+            return SmartcarErrors.response(CarportError.validation(abort.reason), for: request, format: format)
         default:
             request.logger.error("Smartcar face: \(String(reflecting: error))")
-            return SmartcarErrors.response(CarportError.internalError(), for: request)
+            return SmartcarErrors.response(CarportError.internalError(), for: request, format: format)
         }
     }
 }

@@ -139,11 +139,10 @@ struct SmartcarEvents {
         func state(triggers: [SmartcarSignalCode]?, signals: [SmartcarSignalCode],
                    results: [SignalKind: Result<SignalReading, CarportError>]) -> SmartcarQueuedEvent {
             let named: [JSONValue] = triggers.map { codes in
-                codes.map { .object([("code", .string($0.rawValue)), ("name", .string($0.name)), ("group", .string($0.group))]) }
+                codes.map { .object(SmartcarSignalBody.naming($0)) }
             } ?? [.object([("code", "FIRST_DELIVERY")])]
             let topLevel: [JSONValue] = triggers.map { codes in
-                codes.map { code in .object([("type", "SIGNAL_UPDATED"), ("signal", .object([
-                    ("code", .string(code.rawValue)), ("name", .string(code.name)), ("group", .string(code.group))]))]) }
+                codes.map { .object([("type", "SIGNAL_UPDATED"), ("signal", .object(SmartcarSignalBody.naming($0)))]) }
             } ?? [.object([("type", "FIRST_DELIVERY")])]
             let data: JSONValue = .object([("user", ids.user), ("vehicle", ids.vehicle),
                                            ("signals", .array(signals.map { SmartcarSignalBody.signal($0, results[$0.source]) })),
@@ -168,7 +167,7 @@ struct SmartcarEvents {
                 ("description", .string(description)), ("suggestedUserMessage", .string(description)),
                 ("docURL", .string("https://smartcar.com/docs/errors/api-errors/\(type.lowercased().replacingOccurrences(of: "_", with: "-"))-errors")),
                 ("resolution", .object([("type", .null)])),
-                ("signals", .array(triggers.map { .object([("code", .string($0.rawValue)), ("name", .string($0.name)), ("group", .string($0.group))]) })),
+                ("signals", .array(triggers.map { .object(SmartcarSignalBody.naming($0)) })),
             ])
             return event("VEHICLE_ERROR", [("data", .object([("user", ids.user), ("vehicle", ids.vehicle), ("errors", .array([item]))]))], meta: [])
         }

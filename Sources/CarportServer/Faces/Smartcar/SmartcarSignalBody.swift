@@ -70,25 +70,33 @@ enum SmartcarSignalBody {
 
     /// A signal as webhook events carry it: code, name, group, body, status and times (epoch ms).
     static func signal(_ code: SmartcarSignalCode, _ result: Result<SignalReading, CarportError>?) -> JSONValue {
-        var fields: [(String, JSONValue)] = [("code", .string(code.rawValue)), ("name", .string(code.name)), ("group", .string(code.group))]
+        let state = state(code, result)
+        return .object(naming(code) + [("body", state.body), ("status", state.status)] + (state.meta.map { [("meta", $0)] } ?? []))
+    }
+
+    /// `code`, `name` and `group` of a signal.
+    static func naming(_ code: SmartcarSignalCode) -> [(String, JSONValue)] {
+        [("code", .string(code.rawValue)), ("name", .string(code.name)), ("group", .string(code.group))]
+    }
+
+    /// The body, status and (for a value) times of a signal from its reading: `UNAVAILABLE` when the vehicle cannot
+    /// report it, `ERROR` with the canonical error when reading failed.
+    static func state(_ code: SmartcarSignalCode, _ result: Result<SignalReading, CarportError>?)
+        -> (body: JSONValue, status: JSONValue, meta: JSONValue?) {
+        let unavailable: JSONValue = .object([("value", "UNAVAILABLE")])
         switch result {
         case .success(let reading)?:
-            if let body = body(code, reading.value) {
-                fields += [("body", body), ("status", .object([("value", "SUCCESS")])),
-                           ("meta", .object([("oemUpdatedAt", .int(millis(reading.recordedAt))), ("retrievedAt", .int(millis(reading.fetchedAt)))]))]
-            } else {
-                fields += [("body", .object([])), ("status", .object([("value", "UNAVAILABLE")]))]
-            }
+            guard let body = body(code, reading.value) else { return (.object([]), unavailable, nil) }
+            return (body, .object([("value", "SUCCESS")]),
+                    .object([("oemUpdatedAt", .int(millis(reading.recordedAt))), ("retrievedAt", .int(millis(reading.fetchedAt)))]))
         case .failure(let error)?:
-            let unavailable = error.kind == .compatibility
-            fields += [("body", .object([])), ("status", .object([
-                ("value", .string(unavailable ? "UNAVAILABLE" : "ERROR")),
+            return (.object([]), .object([
+                ("value", .string(error.kind == .compatibility ? "UNAVAILABLE" : "ERROR")),
                 ("error", .object([("type", .string(error.kind.rawValue)), ("code", error.code.map { .string($0) } ?? .null)])),
-            ]))]
+            ]), nil)
         case nil:
-            fields += [("body", .object([])), ("status", .object([("value", "UNAVAILABLE")]))]
+            return (.object([]), unavailable, nil)
         }
-        return .object(fields)
     }
 
     static func millis(_ date: Date) -> Int { Int((date.timeIntervalSince1970 * 1000).rounded()) }
