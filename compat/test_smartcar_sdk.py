@@ -151,3 +151,85 @@ def test_management_connections(carport, app, connected):
     deleted = smartcar.delete_connections(app["managementToken"], {"vehicle_id": vehicle.vehicle_id})
     assert [c.vehicle_id for c in deleted.connections] == [vehicle.vehicle_id]
     assert smartcar.get_vehicles(access.access_token).vehicles == []
+
+
+EVERY_READ = SCOPE + ["read_fuel", "read_tires", "read_engine_oil", "read_security", "read_service_history",
+                      "read_diagnostics", "control_navigation"]
+
+
+@pytest.fixture()
+def hybrid(carport, app):
+    """A test-mode plug-in hybrid (Smartcar's `<VIN>@phev.smartcar.com` login), every read granted."""
+    _, access = connect(carport, app, brand="BMW", email="0SCBMW0SDKPHEV001@phev.smartcar.com", scope=EVERY_READ)
+    return access, smartcar.Vehicle(smartcar.get_vehicles(access.access_token).vehicles[0], access.access_token)
+
+
+def test_every_other_vehicle_method_of_the_sdk(hybrid):
+    access, vehicle = hybrid
+    assert vehicle.vin().vin == "0SCBMW0SDKPHEV001"
+    fuel = vehicle.fuel()
+    assert 0 <= fuel.percent_remaining <= 1 and fuel.range >= 0 and fuel.amount_remaining >= 0
+    tires = vehicle.tire_pressure()
+    assert all(value > 0 for value in (tires.front_left, tires.front_right, tires.back_left, tires.back_right))
+    assert 0 <= vehicle.engine_oil().life_remaining <= 1
+    nominal = vehicle.nominal_capacity()
+    assert nominal.capacity and nominal.availableCapacities
+    locks = vehicle.lock_status()
+    assert isinstance(locks.is_locked, bool) and len(locks.doors) == 4 and locks.windows and locks.storage
+    history = vehicle.service_history()
+    assert history.items and all("serviceId" in record or "serviceID" in record for record in history.items)
+    assert len(vehicle.service_history("2000-01-01", "2000-12-31").items) == 0
+    systems = vehicle.diagnostic_system_status().systems
+    assert systems and all(system.system_id and system.status in ("OK", "ALERT") for system in systems)
+    codes = vehicle.diagnostic_trouble_codes().active_codes
+    assert isinstance(codes, list)
+    assert vehicle.send_destination(52.52, 13.405).status == "success"
+    # `request` reaches any path of the vehicle with the user's token (it sends the body `{}` even on GET).
+    odometer = vehicle.request("GET", "odometer")
+    assert odometer.body["distance"] >= 10_000 and odometer.meta.request_id
+    with pytest.raises(SmartcarException) as raised:
+        vehicle.request("GET", "tesla/compass")
+    assert raised.value.status_code == 404 and raised.value.type == "RESOURCE_NOT_FOUND"
+
+
+def test_compatibility_by_vin_country_and_the_matrix(app, hybrid):
+    _, vehicle = hybrid
+    credentials = {"client_id": app["clientId"], "client_secret": app["clientSecret"]}
+    vin = vehicle.vin().vin
+    here = smartcar.get_compatibility(vin, ["read_battery", "read_fuel"], "DE", credentials)
+    assert here.compatible is True and here.reason is None
+    assert [(c.permission, c.capable) for c in here.capabilities] == [("read_battery", True), ("read_fuel", True)]
+    far = smartcar.get_compatibility(vin, ["read_battery"], "JP", credentials)
+    assert far.compatible is False and far.reason == "MAKE_NOT_COMPATIBLE"
+
+    matrix = smartcar.smartcar.get_compatibility_matrix("EUROPE", "BMW TESLA CHEVROLET", dict(credentials, scope=["read_fuel"]))
+    assert list(matrix) == ["BMW"], "Chevrolet is not offered in Europe; Teslas have no fuel"
+    assert [m.model for m in matrix["BMW"]] == ["330e"] and matrix["BMW"][0].type == "PHEV"
+    assert "read_fuel" in matrix["BMW"][0].permissions
+    us = smartcar.smartcar.get_compatibility_matrix("US", "CHEVROLET", dict(credentials, type="BEV"))
+    assert [m.model for m in us["CHEVROLET"]] == ["Bolt EV"]
+
+
+def test_v3_signals_and_vehicle(hybrid):
+    access, vehicle = hybrid
+    described = smartcar.smartcar.get_vehicle(access.access_token, vehicle.vehicle_id)
+    assert described["body"]["attributes"]["make"] == "BMW" and described["body"]["attributes"]["powertrainType"] == "PHEV"
+    assert described["headers"]["SC-Request-Id"]
+    signals = vehicle.get_signals()["body"]
+    codes = [signal["id"] for signal in signals["data"]]
+    assert "internalcombustionengine-fuellevel" in codes and "tractionbattery-stateofcharge" in codes
+    assert signals["meta"]["totalCount"] == len(codes) and signals["included"]["vehicle"]["id"] == vehicle.vehicle_id
+    charge = vehicle.get_signal("tractionbattery-stateofcharge")["body"]
+    assert charge["attributes"]["status"]["value"] == "SUCCESS"
+    assert abs(charge["attributes"]["body"]["value"] - vehicle.battery().percent_remaining * 100) < 1e-6
+    odometer = vehicle.get_signal("odometer-traveleddistance")["body"]["attributes"]["body"]
+    assert odometer["unit"] == "km" and abs(odometer["value"] - vehicle.odometer().distance) < 1e-6
+    # The SDK cannot parse v3 error lists (no top-level `type`): it raises them as SDK_ERROR with the body.
+    with pytest.raises(SmartcarException) as raised:
+        vehicle.get_signal("warp-drive")
+    assert "RESOURCE_NOT_FOUND" in str(raised.value.message)
+
+
+def test_smartcar_test_login_with_several_vehicles(carport, app):
+    _, access = connect(carport, app, email="3-vehicles@smartcar.com")
+    assert len(smartcar.get_vehicles(access.access_token).vehicles) == 3
