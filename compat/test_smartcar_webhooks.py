@@ -1,13 +1,15 @@
 """Smartcar webhooks as an app written for Smartcar sets them up, with the official SDK (6.19.1) only: a receiver
 that answers the VERIFY challenge with `smartcar.hash_challenge` and checks every delivery with
 `smartcar.verify_payload`; `carport webhooks create` for the definition; `Vehicle.subscribe` and
-`Vehicle.unsubscribe`; the `FIRST_DELIVERY` event a subscription brings. (Events after a trigger change, retries and
-the drop are checked in Swift on a stepped clock.)"""
+`Vehicle.unsubscribe`; the `FIRST_DELIVERY` event a subscription brings, a `VEHICLE_STATE` when the simulated car
+is plugged in and `VEHICLE_ERROR` when its brand fails (both through the simulator API). (Retries at Smartcar's
+offsets and the drop are checked in Swift on a stepped clock.)"""
 import json
 import subprocess
 import time
 
 import pytest
+import requests
 import smartcar
 from smartcar.exception import SmartcarException
 
@@ -93,3 +95,56 @@ def test_a_callback_that_does_not_answer_the_challenge_stays_unverified(carport,
     assert again.returncode != 0 and "VERIFY failed" in again.stdout
     bad = webhooks(carport, "create", "--app", app["clientId"], "--name", "Bad", "--url", receiver.url, "--triggers", "warp")
     assert bad.returncode != 0 and "unknown signal code(s) warp" in bad.stderr
+
+
+def wait_for(receiver, predicate, seconds=15):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        found = [json.loads(body) for _, body in receiver.deliveries if predicate(json.loads(body))]
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"no such delivery in {[json.loads(b) for _, b in receiver.deliveries]}")
+
+
+def test_a_simulated_car_plugged_in_and_failing_sends_state_and_error_events(carport):
+    app = carport.create_app(name="Smartcar events", mode="simulated")
+    signed = []
+    receiver = Receiver(answer=answering_with_the_sdk(app["managementToken"], signed))
+    created = webhooks(carport, "create", "--app", app["clientId"], "--name", "Plug", "--url", receiver.url,
+                       "--triggers", "charge-ischargingcableconnected",
+                       "--signals", "charge-ischargingcableconnected,tractionbattery-stateofcharge", "--json")
+    webhook = json.loads(created.stdout)
+    assert webhook["verified"] is True, created.stderr
+    car = carport.cli("sim", "create", "--app", app["clientId"], "--make", "TESLA", "--email", "events-owner@example.com")
+    _, access = connect(carport, app, mode="simulated", brand="TESLA", email=car["email"], password=car["password"])
+    vehicle = smartcar.Vehicle(smartcar.get_vehicles(access.access_token).vehicles[0], access.access_token)
+    vehicle.subscribe(webhook["id"])
+    wait_for(receiver, lambda event: event.get("triggers") == [{"type": "FIRST_DELIVERY"}])
+
+    simulator = f"{carport.base_url}/simulator/vehicles/{car['vin']}"
+    headers = {"Authorization": "Bearer " + app["managementToken"]}
+    assert requests.post(simulator + "/plug", headers=headers).status_code == 200
+    [state] = wait_for(receiver, lambda event: event.get("eventType") == "VEHICLE_STATE"
+                       and event["triggers"][0].get("type") == "SIGNAL_UPDATED")
+    assert state["triggers"] == [{"type": "SIGNAL_UPDATED", "signal": {
+        "code": "charge-ischargingcableconnected", "name": "IsChargingCableConnected", "group": "Charge"}}]
+    signals = {signal["code"]: signal for signal in state["data"]["signals"]}
+    assert signals["charge-ischargingcableconnected"]["body"] == {"value": True}
+    assert signals["charge-ischargingcableconnected"]["status"] == {"value": "SUCCESS"}
+    assert 0 <= signals["tractionbattery-stateofcharge"]["body"]["value"] <= 100
+
+    assert requests.post(simulator + "/fail", headers=headers, json={"error": "BRAND_UNAVAILABLE"}).json()["fault"] == "BRAND_UNAVAILABLE"
+    [failed] = wait_for(receiver, lambda event: event.get("eventType") == "VEHICLE_ERROR")
+    error = failed["data"]["errors"][0]
+    assert error["state"] == "ERROR" and error["type"] == "UPSTREAM" and failed["vehicleId"] == vehicle.vehicle_id
+    assert requests.post(simulator + "/recover", headers=headers).status_code == 200
+    wait_for(receiver, lambda event: event.get("eventType") == "VEHICLE_ERROR" and event["data"]["errors"][0]["state"] == "RESOLVED")
+    assert signed and all(signed), "every delivery passes verify_payload"
+
+    # Unsubscribed: a change sends nothing more.
+    assert vehicle.unsubscribe(app["managementToken"], webhook["id"]).status == "success"
+    count = len(receiver.deliveries)
+    assert requests.post(simulator + "/unplug", headers=headers).status_code == 200
+    time.sleep(1.5)
+    assert len(receiver.deliveries) == count

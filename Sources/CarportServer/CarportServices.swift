@@ -135,7 +135,7 @@ extension Request {
         VehicleService(
             store: FluentVehicleStore(database: self.db, cache: carport.vehicleCache), connectors: connectors,
             cache: carport.freshnessCache, budgets: carport.rateBudgets, tokenCache: carport.grantCache,
-            maxAge: carport.configuration.maxAge)
+            maxAge: carport.configuration.maxAge, pass: storage[ReadingPassKey.self])
     }
 }
 

@@ -195,3 +195,72 @@ import VaporTesting
         try await receiver.stop()
     }
 }
+
+/// The one change feed: a look at a changed car feeds both the Enode firehose and Smartcar webhooks, at the cost of
+/// one upstream call; a simulator control makes it look at once; failures become VEHICLE_ERROR and RESOLVED.
+@Suite struct VehicleChangeFeedTests {
+    @Test func oneLookAtAChangedCarFeedsTheEnodeFirehoseAndSmartcarWebhooks() async throws {
+        let enodeReceiver = try await WebhookReceiver.start()
+        let smartcarReceiver = try await WebhookReceiver.start()
+        try await TestCarport.withApp { app in
+            let (linked, vin, _, _) = try await EnodeClient.linkSimulated(app)
+            let amt = linked.client.credentials.managementToken
+            let (configured, _, _) = try await EnodeClient.call(app, .PUT, "/enode/webhooks/firehose", token: linked.clientToken,
+                                                                json: #"{"url":"\#(enodeReceiver.url)","secret":"whsec-0123456789abcdef"}"#)
+            #expect(configured == .noContent)
+            await smartcarReceiver.answerChallenges(key: amt)
+            let management: HTTPHeaders = ["Authorization": "Basic " + Data("default:\(amt)".utf8).base64EncodedString(),
+                                           "Content-Type": "application/json"]
+            let create = #"{"name":"All","url":"\#(smartcarReceiver.url)","allVehicles":true,"triggers":["charge-ischargingcableconnected"],"signals":["charge-ischargingcableconnected"]}"#
+            var created: [String: Any] = [:]
+            try await app.testing().test(.POST, "/v2.0/management/webhooks", headers: management, body: ByteBuffer(string: create)) { response in
+                created = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+            }
+            #expect(created["verified"] as? Bool == true, "\(created)")
+
+            let context = Request(application: app, on: app.eventLoopGroup.next())
+            let enode = WebhookDispatcher(store: FluentWebhookStore(resolveDatabase: { app.db }, box: app.carport.secretBox),
+                                          transport: HTTPWebhookTransport(allowPrivateNetworks: false), policy: WebhookRetryPolicy(base: 60, cap: 60, maxFailures: 16))
+            let smartcar = context.smartcarDispatcher
+            func deliver() async throws {
+                _ = try await enode.deliverDue()
+                _ = try await smartcar.deliverDue()
+            }
+            func smartcarEvents(_ type: String) async -> [[String: Any]] {
+                await smartcarReceiver.deliveries.map(\.object).filter { $0["eventType"] as? String == type }
+            }
+            try await context.vehicleChanges.scanAll()  // the worker's pass: discovered, and every vehicle subscribed
+            try await deliver()
+            #expect(await enodeReceiver.deliveries.flatMap(\.events).contains { $0["event"] as? String == "user:vehicle:discovered" })
+            #expect(await smartcarEvents("VEHICLE_STATE").count == 1, "the first delivery")
+
+            // Plugging in through the simulator API: both faces hear of it at once, from one connector call.
+            let fetches = app.carport.freshnessCache.fetches
+            let plugged = try await SimulatorAPITests.post(app, "/simulator/vehicles/\(vin)/plug", token: amt)
+            #expect(plugged.0 == .ok)
+            #expect(app.carport.freshnessCache.fetches - fetches == 1, "one upstream call for both faces")
+            try await deliver()
+            let updated = await enodeReceiver.deliveries.flatMap(\.events).filter { $0["event"] as? String == "user:vehicle:updated" }
+            #expect(updated.contains { (($0["vehicle"] as? [String: Any])?["chargeState"] as? [String: Any])?["isPluggedIn"] as? Bool == true })
+            let states = await smartcarEvents("VEHICLE_STATE")
+            #expect(states.count == 2)
+            let signal = ((states.last?["data"] as? [String: Any])?["signals"] as? [[String: Any]])?.first
+            #expect((signal?["body"] as? [String: Any])?["value"] as? Bool == true)
+
+            // The brand fails: VEHICLE_ERROR in state ERROR, then RESOLVED when it answers again.
+            let failed = try await SimulatorAPITests.post(app, "/simulator/vehicles/\(vin)/fail", token: amt, json: #"{"error":"BRAND_UNAVAILABLE"}"#)
+            #expect(failed.0 == .ok && failed.1["fault"] as? String == "BRAND_UNAVAILABLE")
+            try await deliver()
+            _ = try await SimulatorAPITests.post(app, "/simulator/vehicles/\(vin)/recover", token: amt)
+            try await deliver()
+            let errors = await smartcarEvents("VEHICLE_ERROR").compactMap { (($0["data"] as? [String: Any])?["errors"] as? [[String: Any]])?.first }
+            #expect(errors.map { $0["state"] as? String } == ["ERROR", "RESOLVED"], "\(errors)")
+            #expect(errors.first?["type"] as? String == "UPSTREAM")
+            #expect(await smartcarReceiver.deliveries.allSatisfy { $0.smartcarSignature == SmartcarSignature.hex(of: $0.body, key: amt) })
+            let (bad, _) = try await SimulatorAPITests.post(app, "/simulator/vehicles/\(vin)/fail", token: amt, json: #"{"error":"GREMLINS"}"#)
+            #expect(bad == .badRequest)
+        }
+        try await enodeReceiver.stop()
+        try await smartcarReceiver.stop()
+    }
+}

@@ -4,6 +4,7 @@ import Foundation
 extension SimulatedCar {
     /// Applies an application's command as the car would, refusing the illegal ones.
     public mutating func perform(_ command: VehicleCommand) throws(ConnectorError) {
+        if let fault { throw fault.error }
         if isAsleep { throw .asleep }
         defer { planSmartCharging(at: clock) }
         switch command {
@@ -46,6 +47,25 @@ extension SimulatedCar {
         case sleep, wake
         case setStateOfCharge(Double)
         case setClockSpeed(Double)
+        case fail(Fault), recover
+    }
+
+    /// How a simulated car's brand can fail, as real brands do.
+    public enum Fault: String, Sendable, Codable, Equatable, CaseIterable {
+        /// The brand's servers fail (`UPSTREAM`).
+        case brandUnavailable = "BRAND_UNAVAILABLE"
+        /// The owner's sign-in at the brand lapsed (`AUTHENTICATION`, reconnect).
+        case loginRequired = "LOGIN_REQUIRED"
+        /// The owner withdrew access at the brand.
+        case accessRevoked = "ACCESS_REVOKED"
+
+        public var error: ConnectorError {
+            switch self {
+            case .brandUnavailable: .upstream("The brand's servers are not answering.")
+            case .loginRequired: .loginRequired
+            case .accessRevoked: .accessRevoked
+            }
+        }
     }
 
     public enum ControlError: Error, Equatable, CustomStringConvertible {
@@ -84,6 +104,10 @@ extension SimulatedCar {
             guard model.powertrain != .ice else { throw .invalid("A fuel car has no traction battery.") }
             guard (0...1).contains(soc) else { throw .invalid("state of charge must be 0-1.") }
             stateOfCharge = soc
+        case .fail(let fault):
+            self.fault = fault
+        case .recover:
+            fault = nil
         case .setClockSpeed(let speed):
             guard (0...10_000).contains(speed) else { throw .invalid("clock speed must be 0-10000.") }
             clockSpeed = speed

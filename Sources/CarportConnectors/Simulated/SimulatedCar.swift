@@ -25,6 +25,8 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
     public var speedKmh: Double = 0
     public var isLocked = true
     public var isAsleep = false
+    /// A failure the car's brand answers every read and command with until it recovers (nil: none).
+    public var fault: Fault?
     /// Simulated seconds per real second.
     public var clockSpeed: Double = 1
     /// Real time the state was last brought up to date.

@@ -19,6 +19,7 @@ public struct SimulatorConnector: BrandConnector {
         let values: [SignalKind: SignalValue]
         do {
             values = try await simulator.update(applicationID: vehicle.applicationID, vin: vehicle.identity.vin) { car in
+                if let fault = car.fault { throw fault.error }
                 if car.isAsleep { throw ConnectorError.asleep }
                 var values: [SignalKind: SignalValue] = [:]
                 for signal in signals { values[signal] = car.value(of: signal) }

@@ -53,9 +53,13 @@ public struct VehicleService: Sendable {
     private let tokenCache: GrantCache?
     private let maxAge: Double
     private let now: @Sendable () -> Date
+    /// The change pass this service reads for, if any: reads are taken once per vehicle and shared.
+    private let pass: ReadingPass?
 
     public init(store: any VehicleStore, connectors: any ConnectorDirectory, cache: FreshnessCache, budgets: RateBudgets,
-                tokenCache: GrantCache? = nil, maxAge: Double, now: @escaping @Sendable () -> Date = Date.init) {
+                tokenCache: GrantCache? = nil, maxAge: Double, now: @escaping @Sendable () -> Date = Date.init,
+                pass: ReadingPass? = nil) {
+        self.pass = pass
         self.store = store
         self.connectors = connectors
         self.cache = cache
@@ -96,9 +100,12 @@ public struct VehicleService: Sendable {
 
     /// Several signals of one vehicle from one snapshot: a request that needs several signals asks for them together,
     /// so it costs at most one connector call whatever the cache holds. Each signal succeeds or fails on its own.
+    /// Within a change pass, the first read of a vehicle takes every signal it reports, for the pass's other readers.
     public func readAuthorized(_ signals: Set<SignalKind>, of vehicle: ConnectedVehicle, maxAge: Double? = nil) async throws -> VehicleReadings {
+        if let taken = pass?.readings(of: vehicle.id, covering: signals) { return taken }
         let connector = try await connector(for: vehicle)
         let capable = await connector.capabilities(of: vehicle).signals
+        let signals = pass == nil ? signals : signals.union(capable)
         var results: [SignalKind: Result<SignalReading, CarportError>] = [:]
         for signal in signals.subtracting(capable) { results[signal] = .failure(CarportError.notCapable("reporting \(signal.rawValue)")) }
         let readable = signals.intersection(capable)
@@ -109,7 +116,9 @@ public struct VehicleService: Sendable {
             }
             for (signal, result) in fetched { results[signal] = result.mapError(\.canonical) }
         }
-        return VehicleReadings(results: results)
+        let readings = VehicleReadings(results: results)
+        pass?.keep(readings, of: vehicle.id)
+        return readings
     }
 
     public func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle, grant: Grant) async throws {

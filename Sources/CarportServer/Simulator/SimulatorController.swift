@@ -20,6 +20,14 @@ struct SimulatorController: RouteCollection {
             }),
             ("state-of-charge", { body in .setStateOfCharge(try Self.number(body, "stateOfCharge", default: nil)) }),
             ("clock", { body in .setClockSpeed(try Self.number(body, "speed", default: nil)) }),
+            ("fail", { body in
+                let text = body["error"] as? String ?? SimulatedCar.Fault.brandUnavailable.rawValue
+                guard let fault = SimulatedCar.Fault(rawValue: text) else {
+                    throw SimulatorError.badRequest("error must be one of \(SimulatedCar.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return .fail(fault)
+            }),
+            ("recover", { _ in .recover }),
         ]
         for (path, parse) in controls {
             vehicle.post(PathComponent(stringLiteral: path)) { request in try await control(request, parse) }
@@ -52,7 +60,15 @@ struct SimulatorController: RouteCollection {
     private func control(_ request: Request, _ parse: ([String: Any]) throws -> SimulatedCar.Control) async throws -> Response {
         let application = try await authenticate(request)
         let vin = request.parameters.get("vin") ?? ""
-        let car = try await request.simulator.control(applicationID: application.id, vin: vin, try parse(try Self.jsonObject(request)))
+        let control = try parse(try Self.jsonObject(request))
+        let car = try await request.simulator.control(applicationID: application.id, vin: vin, control)
+        // The car changed at its brand: what Carport cached of it is stale (except that an asleep car keeps
+        // answering its last readings), and the change feed looks at it now, as a brand's own push would make it,
+        // so webhooks report a plug-in or a failure without waiting for the next pass.
+        if let vehicle = try await request.connectionStore.vehicle(vin: car.vin, mode: .simulated, applicationID: application.id) {
+            if control != .sleep { request.carport.freshnessCache.invalidate(SignalKind.allCases, of: vehicle.id) }
+            await request.vehicleChanges.note(applicationID: application.id, vehicleID: vehicle.id)
+        }
         return try Self.json(SimulatedCarState(car))
     }
 

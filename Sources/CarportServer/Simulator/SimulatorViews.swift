@@ -37,6 +37,8 @@ public struct SimulatedCarState: Codable, Sendable {
     public var speedKmh: Double
     public var isLocked: Bool
     public var isAsleep: Bool
+    /// The failure its brand answers with (`BRAND_UNAVAILABLE`, `LOGIN_REQUIRED`, `ACCESS_REVOKED`), if any.
+    public var fault: String?
     public var clockSpeed: Double
 
     public init(_ car: SimulatedCar) {
@@ -52,6 +54,7 @@ public struct SimulatedCarState: Codable, Sendable {
         speedKmh = car.speedKmh
         isLocked = car.isLocked
         isAsleep = car.isAsleep
+        fault = car.fault?.rawValue
         clockSpeed = car.clockSpeed
     }
 }

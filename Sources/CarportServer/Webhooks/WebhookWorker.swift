@@ -20,13 +20,12 @@ struct WebhookWorker {
                     let interval = app.carport.configuration.webhookScanInterval
                     if try await context.leaseStore.claim("enode-scan-pass", holder: UUID().uuidString,
                                                           until: lastScan.addingTimeInterval(interval * 0.9), now: lastScan) {
-                        try await context.enodeEvents.scanAll()
-                        try await context.smartcarEvents.scanAll()
+                        try await context.vehicleChanges.scanAll()
                     }
                 } catch { app.logger.warning("webhook scan failed: \(error)") }
             } else {
                 for watched in app.carport.watchList.current() {
-                    await context.noteEnodeChanges(applicationID: watched.applicationID, deviceID: watched.vehicleID)
+                    await context.vehicleChanges.note(applicationID: watched.applicationID, vehicleID: watched.vehicleID)
                 }
             }
             do { try await context.webhookDispatcher.deliverDue() } catch { app.logger.warning("webhook delivery failed: \(error)") }

@@ -103,7 +103,7 @@ struct EnodeActions {
             _ = try await Self.record(action, request)
         }
         action = try await Self.follow(action, request: request)
-        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: id)
+        await request.vehicleChanges.note(applicationID: caller.grant.applicationID, vehicleID: id)
         guard caller.scopes != nil else { return try await Self.respond(action, request: request) }
         let response = Response(status: .noContent)
         response.headers.replaceOrAdd(name: .location, value: "\(request.carport.configuration.publicURL)/enode/\(type.collection)/actions/\(action.id.uuidString.lowercased())")

@@ -140,13 +140,4 @@ extension Request {
 
     var smartChargingStore: FluentSmartChargingStore { FluentSmartChargingStore(resolveDatabase: { [db] in db }) }
 
-    /// Looks for changes of one device (or all the application's) right after the face changed something; a
-    /// failure here never fails the request (the periodic scan catches up).
-    func noteEnodeChanges(applicationID: UUID, deviceID: UUID? = nil) async {
-        do {
-            try await enodeEvents.scan(applicationID: applicationID, deviceID: deviceID)
-        } catch {
-            logger.warning("webhook scan failed: \(error)")
-        }
-    }
 }

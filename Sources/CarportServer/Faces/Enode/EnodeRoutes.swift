@@ -84,7 +84,7 @@ struct EnodeRoutes: RouteCollection {
         guard try await request.authorizationServer.deleteUser(applicationID: applicationID, externalUserID: userID) else {
             throw EnodeProblem.notFound("User does not exist", "Could not find user with ID \(userID)")
         }
-        for id in vehicleIDs { await request.noteEnodeChanges(applicationID: applicationID, deviceID: id) }
+        for id in vehicleIDs { await request.vehicleChanges.note(applicationID: applicationID, vehicleID: id) }
         return Response(status: .noContent)
     }
 
@@ -106,7 +106,7 @@ struct EnodeRoutes: RouteCollection {
         var disconnected = 0
         for id in caller.grant.vehicleIDs where try await service.vehicle(id, grant: caller.grant).identity.make == vendor {
             try await service.disconnect(applicationID: caller.grant.applicationID, vehicleID: id, userID: caller.grant.userID)
-            await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: id)
+            await request.vehicleChanges.note(applicationID: caller.grant.applicationID, vehicleID: id)
             disconnected += 1
         }
         guard disconnected > 0 else { throw EnodeProblem.notFound("Vendor not linked", "The user has no \(vendor) account linked.") }
@@ -189,7 +189,7 @@ struct EnodeRoutes: RouteCollection {
         if policy.isEnabled, policy.deadlineMinutes == nil { policy.deadlineMinutes = Self.defaultDeadlineMinutes }
         try await request.vehicleService.perform(.setSmartCharging(policy, request.carport.configuration.tariff), on: vehicle, grant: caller.grant)
         try await store.save(policy, vehicleID: vehicle.id)
-        await request.noteEnodeChanges(applicationID: caller.grant.applicationID, deviceID: vehicle.id)
+        await request.vehicleChanges.note(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
         return try Response.json(EnodeVehicleBody.policy(policy))
     }
 

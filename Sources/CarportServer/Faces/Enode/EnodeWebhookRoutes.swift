@@ -25,7 +25,7 @@ struct EnodeWebhookRoutes {
             throw EnodeProblem.validation("\"secret\" must be a string of 16 to 256 characters (at least 128 bits of randomness)")
         }
         try await request.webhookDispatcher.configure(applicationID: applicationID, url: url, secret: secret)
-        await request.noteEnodeChanges(applicationID: applicationID)
+        await request.vehicleChanges.note(applicationID: applicationID)
         return Response(status: .noContent)
     }
 

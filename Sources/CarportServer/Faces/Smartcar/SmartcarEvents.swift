@@ -58,21 +58,23 @@ struct SmartcarEvents {
         for applicationID in applications { try await scan(applicationID: applicationID) }
     }
 
-    /// Looks at every vehicle subscribed to the application's live webhooks (subscribing every vehicle first for
-    /// webhooks that take all of them).
-    func scan(applicationID: UUID) async throws {
+    /// Looks at every vehicle (or just `vehicleID`) subscribed to the application's live webhooks, subscribing
+    /// every vehicle first for webhooks that take all of them.
+    func scan(applicationID: UUID, vehicleID only: UUID? = nil) async throws {
         for webhook in try await store.webhooks(applicationID: applicationID) where webhook.isLive {
             guard case .current = webhook.kind else { continue }
             let subscribed = Set(try await store.subscribedVehicles(webhookID: webhook.id))
             if webhook.subscribesAllVehicles {
-                for connection in try await request.vehicleService.connections(applicationID: applicationID, vehicleID: nil, userID: nil)
+                for connection in try await request.vehicleService.connections(applicationID: applicationID, vehicleID: only, userID: nil)
                 where !subscribed.contains(connection.vehicleID) {
                     if try await store.subscribe(webhookID: webhook.id, vehicleID: connection.vehicleID, at: Date()) {
                         try await examine(webhook, vehicleID: connection.vehicleID, first: true)
                     }
                 }
             }
-            for vehicleID in subscribed { try await examine(webhook, vehicleID: vehicleID, first: false) }
+            for vehicleID in subscribed where only == nil || vehicleID == only {
+                try await examine(webhook, vehicleID: vehicleID, first: false)
+            }
         }
     }
 

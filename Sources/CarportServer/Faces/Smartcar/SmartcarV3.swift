@@ -74,6 +74,7 @@ enum SmartcarV3 {
             let started = Date()
             try await service.perform(parsed, on: vehicle, grant: grant)
             let finished = Date()
+            await request.vehicleChanges.note(applicationID: grant.applicationID, vehicleID: vehicle.id)
             let parameters: [(String, JSONValue)] = attributes.sorted { $0.key < $1.key }.compactMap { key, value in
                 jsonNumber(value).map { (key, .number($0)) }
             }
