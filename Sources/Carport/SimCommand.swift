@@ -9,7 +9,7 @@ struct SimCommand: AsyncParsableCommand {
         commandName: "sim",
         abstract: "Create and steer simulated vehicles (simulated mode).",
         subcommands: [Create.self, List.self, Plug.self, Unplug.self, Drive.self, Park.self, Sleep.self, Wake.self,
-                      StateOfCharge.self, Clock.self])
+                      StateOfCharge.self, Clock.self, Fail.self, Recover.self])
 
     struct Target: ParsableArguments {
         @Option(name: .customLong("app"), help: "Client id of the application (default: the only one).") var clientID: String?
@@ -146,6 +146,26 @@ struct SimCommand: AsyncParsableCommand {
         func control() -> SimulatedCar.Control { .setClockSpeed(speed) }
     }
 }
+
+extension SimCommand {
+    struct Fail: ControlCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make the car's brand fail: every read and command answers with the error until `recover`.")
+        @OptionGroup var target: Target
+        @Argument var vin: String
+        @Option(help: "BRAND_UNAVAILABLE (UPSTREAM), LOGIN_REQUIRED or ACCESS_REVOKED.") var error: SimulatedCar.Fault = .brandUnavailable
+        func control() -> SimulatedCar.Control { .fail(error) }
+    }
+
+    struct Recover: ControlCommand {
+        static let configuration = CommandConfiguration(abstract: "End the failure `fail` started.")
+        @OptionGroup var target: Target
+        @Argument var vin: String
+        func control() -> SimulatedCar.Control { .recover }
+    }
+}
+
+extension SimulatedCar.Fault: ExpressibleByArgument {}
 
 extension SimCommand.ControlCommand {
     func run() async throws {

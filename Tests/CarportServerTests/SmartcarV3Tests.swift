@@ -80,12 +80,7 @@ import VaporTesting
 
     @Test func commandsAnswerWithTheirExecution() async throws {
         try await TestCarport.withApp { app in
-            let client = try await TestClient.register(app, mode: .simulated)
-            let car = try await Request(application: app, on: app.eventLoopGroup.next()).simulator.create(
-                applicationID: try #require(UUID(uuidString: client.id)), make: "TESLA", model: "Model 3", vin: nil,
-                ownerEmail: "v3@example.com", stateOfCharge: 0.4)
-            let session = try await SmartcarSession.connect(app, make: "TESLA", email: "v3@example.com", mode: "simulated",
-                                                            password: car.password, client: client)
+            let (session, _) = try await SmartcarSession.connectSimulated(app, email: "v3@example.com")
             let (status, _, limit) = try await session.call(.POST, "/v3/vehicles/{id}/commands/charge/set-limit",
                                                            json: #"{"data":{"attributes":{"percent":80}}}"#)
             #expect(status == .ok)

@@ -133,13 +133,10 @@ import VaporTesting
     @Test func eventsAreSignedRetriedAtTwentyFiveFiftyAndHundredSecondsThenDropped() async throws {
         let receiver = try await WebhookReceiver.start()
         try await TestCarport.withApp { app in
-            let client = try await TestClient.register(app, mode: .simulated)
+            let (session, car) = try await SmartcarSession.connectSimulated(app, email: "events@example.com")
+            let client = session.client
             let applicationID = try #require(UUID(uuidString: client.id))
             let context = Request(application: app, on: app.eventLoopGroup.next())
-            let car = try await context.simulator.create(applicationID: applicationID, make: "TESLA", model: "Model 3", vin: nil,
-                                                         ownerEmail: "events@example.com", stateOfCharge: 0.4)
-            let session = try await SmartcarSession.connect(app, make: "TESLA", email: "events@example.com", mode: "simulated",
-                                                            password: car.password, client: client)
             let amt = client.credentials.managementToken
             await receiver.answerChallenges(key: amt)
             let management: HTTPHeaders = ["Authorization": "Basic " + Data("default:\(amt)".utf8).base64EncodedString()]
@@ -262,5 +259,71 @@ import VaporTesting
         }
         try await enodeReceiver.stop()
         try await smartcarReceiver.stop()
+    }
+}
+
+/// Legacy webhooks (payload 2.0): scheduled batch items at their interval, eventBased charging events.
+@Suite struct SmartcarLegacyWebhookTests {
+    @Test func scheduledWebhooksSendBatchItemsAtTheirIntervalAndEventBasedOnesChargingEvents() async throws {
+        let receiver = try await WebhookReceiver.start()
+        try await TestCarport.withApp { app in
+            let (session, car) = try await SmartcarSession.connectSimulated(app, email: "legacy@example.com",
+                                                                            scope: "read_battery read_charge control_charge")
+            let client = session.client
+            let context = Request(application: app, on: app.eventLoopGroup.next())
+            let amt = client.credentials.managementToken
+            await receiver.answerChallenges(key: amt)
+            let management: HTTPHeaders = ["Authorization": "Basic " + Data("default:\(amt)".utf8).base64EncodedString()]
+            let hourly = #"{"name":"Hourly","url":"\#(receiver.url)","kind":"scheduled","interval":3600,"endpoints":["/battery","/charge","/location"]}"#
+            let (_, _, scheduled) = try await session.call(.POST, "/v2.0/management/webhooks", json: hourly, headers: management)
+            let charging = #"{"name":"Charging","url":"\#(receiver.url)","kind":"eventBased","events":["CHARGING_STARTED","CHARGING_STOPPED"]}"#
+            let (_, _, eventBased) = try await session.call(.POST, "/v2.0/management/webhooks", json: charging, headers: management)
+            let scheduledID = try #require(scheduled["id"] as? String), eventBasedID = try #require(eventBased["id"] as? String)
+            #expect(try await session.call(.POST, "/v2.0/vehicles/{id}/webhooks/\(scheduledID)").0 == .ok)
+            #expect(try await session.call(.POST, "/v2.0/vehicles/{id}/webhooks/\(eventBasedID)").0 == .ok)
+
+            let dispatcher = context.smartcarDispatcher
+            func delivered(_ name: String) async throws -> [[String: Any]] {
+                _ = try await dispatcher.deliverDue()
+                return await receiver.deliveries.filter { $0.smartcarSignature == SmartcarSignature.hex(of: $0.body, key: amt) }
+                    .map(\.object).filter { $0["eventName"] as? String == name }
+            }
+            // Subscribing brings the first scheduled delivery: batch items, a refused one for the ungranted location.
+            let first = try await delivered("scheduled")
+            #expect(first.count == 1)
+            #expect(first.first?["version"] as? String == "2.0" && first.first?["mode"] as? String == "simulated")
+            let vehicles = try #require((first.first?["payload"] as? [String: Any])?["vehicles"] as? [[String: Any]])
+            #expect(vehicles.first?["vehicleId"] as? String == session.vehicleID)
+            let items = try #require(vehicles.first?["data"] as? [[String: Any]])
+            #expect(items.map { $0["path"] as? String } == ["/battery", "/charge", "/location"])
+            #expect(items.map { $0["code"] as? Int } == [200, 200, 403])
+            #expect(((items[0]["body"] as? [String: Any])?["percentRemaining"] as? Double).map { abs($0 - 0.4) < 0.01 } == true)
+            #expect((items[0]["headers"] as? [String: Any])?["sc-data-age"] is String)
+
+            // Not due again within the hour; due once its time has come.
+            try await context.vehicleChanges.scanAll()
+            #expect(try await delivered("scheduled").count == 1)
+            let webhookID = try #require(UUID(uuidString: scheduledID)), vehicleID = try #require(UUID(uuidString: session.vehicleID))
+            try await FluentSmartcarWebhookStore.saveSnapshot(String(Date().timeIntervalSince1970 - 1), webhookID: webhookID,
+                                                              vehicleID: vehicleID, in: app.db)
+            try await context.vehicleChanges.scanAll()
+            #expect(try await delivered("scheduled").count == 2)
+
+            // Plugged in, the car charges: CHARGING_STARTED; stopped through the API: CHARGING_STOPPED.
+            #expect(try await SimulatorAPITests.post(app, "/simulator/vehicles/\(car.record.car.vin)/plug", token: amt).0 == .ok)
+            #expect(try await session.call(.POST, "/v2.0/vehicles/{id}/charge", json: #"{"action":"STOP"}"#).0 == .ok)
+            let events = try await delivered("eventBased").compactMap { $0["payload"] as? [String: Any] }
+            #expect(events.map { $0["eventType"] as? String } == ["CHARGING_STARTED", "CHARGING_STOPPED"], "\(events)")
+            #expect(events.allSatisfy { $0["vehicleId"] as? String == session.vehicleID && $0["eventTime"] is String && $0["eventId"] is String })
+        }
+        try await receiver.stop()
+    }
+
+    @Test func chargeStateMovesAreChargingEvents() {
+        #expect(SmartcarEvents.chargingEvent(from: "NOT_CHARGING", to: "CHARGING") == .started)
+        #expect(SmartcarEvents.chargingEvent(from: "FULLY_CHARGED", to: "CHARGING") == .started)
+        #expect(SmartcarEvents.chargingEvent(from: "CHARGING", to: "NOT_CHARGING") == .stopped)
+        #expect(SmartcarEvents.chargingEvent(from: "CHARGING", to: "FULLY_CHARGED") == .completed)
+        #expect(SmartcarEvents.chargingEvent(from: "NOT_CHARGING", to: "FULLY_CHARGED") == nil)
     }
 }

@@ -229,6 +229,13 @@ extension AuthorizationServer {
                      issuesRefreshTokens: false, createdAt: grants.first?.createdAt ?? now())
     }
 
+    /// What the user's grants to the application allow on one of its vehicles (for work done on the user's behalf
+    /// later, like a scheduled webhook's reads).
+    public func permissions(userID: UUID, applicationID: UUID, vehicleID: UUID) async throws -> Set<Permission> {
+        Set(try await store.grants(userID: userID)
+            .filter { $0.applicationID == applicationID && $0.vehicleIDs.contains(vehicleID) }.flatMap(\.permissions))
+    }
+
     /// The application's own id for a user (e.g. Enode's `userId`).
     public func externalID(userID: UUID) async throws -> String? {
         try await store.externalID(userID: userID)

@@ -1,3 +1,4 @@
+import CarportConnectors
 import CarportCore
 import Foundation
 import Testing
@@ -30,6 +31,17 @@ struct SmartcarSession {
         let (_, _, list) = try await session.call(HTTPMethod.GET, "/v2.0/vehicles")
         let vehicleID = try #require((list["vehicles"] as? [String])?.first)
         return SmartcarSession(app: app, client: client, token: token, vehicleID: vehicleID)
+    }
+
+    /// A simulated Tesla Model 3 of `email` in a new simulated-mode application, connected with `scope`.
+    static func connectSimulated(_ app: Application, email: String, scope: String = allReads, stateOfCharge: Double = 0.4) async throws
+        -> (session: SmartcarSession, car: SimulatorService.Created) {
+        let client = try await TestClient.register(app, mode: .simulated)
+        let car = try await Request(application: app, on: app.eventLoopGroup.next()).simulator.create(
+            applicationID: try #require(UUID(uuidString: client.id)), make: "TESLA", model: "Model 3", vin: nil,
+            ownerEmail: email, stateOfCharge: stateOfCharge)
+        let session = try await connect(app, scope: scope, make: "TESLA", email: email, mode: "simulated", password: car.password, client: client)
+        return (session, car)
     }
 
     struct Result {

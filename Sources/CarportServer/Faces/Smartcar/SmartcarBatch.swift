@@ -25,6 +25,15 @@ struct SmartcarBatch {
         } catch let error as CarportError {
             readings = VehicleReadings(results: Dictionary(uniqueKeysWithValues: signals.map { ($0, .failure(error)) }))
         }
+        let responses = await Self.items(endpoints, refused: refused, vehicle: vehicle, service: service, units: units,
+                                         readings: readings, requestID: request.id)
+        return try SmartcarResponse.json(.object([("responses", .array(responses))]), units: units)
+    }
+
+    /// The batch items (`path`, `code`, `headers`, `body`) of reads from `readings`; a refused item carries its error.
+    /// Legacy scheduled webhooks deliver the same items.
+    static func items(_ endpoints: [(String, SmartcarReadEndpoint)], refused: [Int: CarportError], vehicle: ConnectedVehicle,
+                      service: VehicleService, units: SmartcarUnits, readings: VehicleReadings, requestID: String) async -> [JSONValue] {
         var responses: [JSONValue] = []
         for (index, (path, endpoint)) in endpoints.enumerated() {
             do {
@@ -33,14 +42,15 @@ struct SmartcarBatch {
                     endpoint, vehicle: vehicle, service: service, units: units, dates: nil, readings: readings)
                 let headers = SmartcarResponse.headers(units: units, reading: reading).map { ($0.0.lowercased(), JSONValue.string($0.1)) }
                 responses.append(.object([("path", .string(path)), ("code", 200), ("headers", .object(headers)), ("body", body)]))
-            } catch let error as CarportError {
+            } catch {
+                let error = error as? CarportError ?? CarportError.internalError()
                 responses.append(.object([
                     ("path", .string(path)), ("code", .int(Int(SmartcarErrors.status(of: error).code))),
-                    ("headers", .object([])), ("body", SmartcarErrors.body(error, requestID: request.id)),
+                    ("headers", .object([])), ("body", SmartcarErrors.body(error, requestID: requestID)),
                 ]))
             }
         }
-        return try SmartcarResponse.json(.object([("responses", .array(responses))]), units: units)
+        return responses
     }
 
     static func parse(_ body: [String: Any]) throws -> [(String, SmartcarReadEndpoint)] {

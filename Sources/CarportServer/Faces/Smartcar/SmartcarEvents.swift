@@ -10,7 +10,7 @@ import Vapor
 struct SmartcarEvents {
     let request: Request
 
-    private var store: FluentSmartcarWebhookStore { FluentSmartcarWebhookStore(resolveDatabase: { [db = request.db] in db }) }
+    var store: FluentSmartcarWebhookStore { FluentSmartcarWebhookStore(resolveDatabase: { [db = request.db] in db }) }
 
     /// What a subscription's last event was computed from.
     struct Snapshot: Equatable {
@@ -62,7 +62,6 @@ struct SmartcarEvents {
     /// every vehicle first for webhooks that take all of them.
     func scan(applicationID: UUID, vehicleID only: UUID? = nil) async throws {
         for webhook in try await store.webhooks(applicationID: applicationID) where webhook.isLive {
-            guard case .current = webhook.kind else { continue }
             let subscribed = Set(try await store.subscribedVehicles(webhookID: webhook.id))
             if webhook.subscribesAllVehicles {
                 for connection in try await request.vehicleService.connections(applicationID: applicationID, vehicleID: only, userID: nil)
@@ -79,10 +78,24 @@ struct SmartcarEvents {
     }
 
     private func examine(_ webhook: SmartcarWebhook, vehicleID: UUID, first: Bool) async throws {
-        guard webhook.isLive, case .current(let triggers, let signals) = webhook.kind,
+        guard webhook.isLive,
               let vehicle = try await request.connectionStore.vehicle(id: vehicleID, applicationID: webhook.applicationID),
               let owner = try await request.vehicleService.connections(applicationID: webhook.applicationID, vehicleID: vehicleID, userID: nil).first
         else { return }
+        switch webhook.kind {
+        case .current(let triggers, let signals):
+            try await state(webhook, vehicle: vehicle, userID: owner.userID, triggers: triggers, signals: signals, first: first)
+        case .scheduled(let interval, let endpoints):
+            try await scheduled(webhook, vehicle: vehicle, userID: owner.userID, interval: interval, endpoints: endpoints)
+        case .eventBased(let events):
+            try await charging(webhook, vehicle: vehicle, events: events)
+        }
+    }
+
+    /// `VEHICLE_STATE` and `VEHICLE_ERROR` of a current webhook's subscription.
+    private func state(_ webhook: SmartcarWebhook, vehicle: ConnectedVehicle, userID: UUID, triggers: [SmartcarSignalCode],
+                       signals: [SmartcarSignalCode], first: Bool) async throws {
+        let vehicleID = vehicle.id
         let sources = Set((triggers + signals).map(\.source))
         var results: [SignalKind: Result<SignalReading, CarportError>] = [:]
         do {
@@ -105,7 +118,7 @@ struct SmartcarEvents {
         let previous = Snapshot(text: try await store.snapshot(webhookID: webhook.id, vehicleID: vehicleID))
         guard first || snapshot != previous else { return }
 
-        let envelope = Envelope(webhook: webhook, vehicle: vehicle, userID: owner.userID)
+        let envelope = Envelope(webhook: webhook, vehicle: vehicle, userID: userID)
         var events: [SmartcarQueuedEvent] = []
         if first {
             events.append(envelope.state(triggers: nil, signals: signals, results: results))
@@ -117,11 +130,7 @@ struct SmartcarEvents {
             let changed = triggers.filter { code in snapshot.values[code.rawValue].map { $0 != previous.values[code.rawValue] } ?? false }
             if !changed.isEmpty { events.append(envelope.state(triggers: changed, signals: signals, results: results)) }
         }
-        let text = snapshot.text, queued = events
-        try await request.db.transaction { database in
-            try await FluentSmartcarWebhookStore.saveSnapshot(text, webhookID: webhook.id, vehicleID: vehicleID, in: database)
-            try await FluentSmartcarWebhookStore.enqueue(queued, in: database)
-        }
+        try await save(snapshot.text, events: events, webhook: webhook, vehicleID: vehicleID)
     }
 
     /// The 4.0 envelope of one webhook's events about one vehicle.
