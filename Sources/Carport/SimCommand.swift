@@ -48,12 +48,14 @@ struct SimCommand: AsyncParsableCommand {
         @Option(help: "VIN (default: a random SIM… VIN).") var vin: String?
         @Option(help: "Owner e-mail used to sign in in Connect.") var email: String?
         @Option(name: .customLong("soc"), help: "Initial state of charge, 0-1.") var stateOfCharge: Double?
+        @Option(help: "The owner's password (12 characters or more; default: a random one), so that an owner's cars share it.")
+        var password: String?
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() async throws {
             let created = try await SimCommand.run(target) { simulator, application in
                 try await simulator.create(applicationID: application.id, make: make, model: model, vin: vin,
-                                           ownerEmail: email, stateOfCharge: stateOfCharge)
+                                           ownerEmail: email, stateOfCharge: stateOfCharge, password: password)
             }
             if json { return try AppsCommand.printJSON(SimulatedVehicleView(created.record, password: created.password)) }
             let car = created.record.car

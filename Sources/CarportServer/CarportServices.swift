@@ -20,6 +20,7 @@ final class CarportServices: Sendable {
     let vinLocks = KeyedLocks()
     let webhookScanLocks = KeyedLocks()
     let watchList = WatchList()
+    let outboxBell = OutboxBell()
     let tokenWrites: TokenWriteBatches
     /// Tesla's Fleet API for live mode, when the operator configured it.
     let tesla: TeslaFleetClient?

@@ -68,8 +68,9 @@ public struct SimulatorService: Sendable {
         self.now = now
     }
 
+    /// A new car; `password` lets one owner's cars share a sign-in (at least 12 characters), otherwise a random one.
     public func create(applicationID: UUID, make: String, model: String?, vin: String?, ownerEmail: String?,
-                       stateOfCharge: Double?) async throws -> Created {
+                       stateOfCharge: Double?, password ownerPassword: String? = nil) async throws -> Created {
         let make = make.uppercased()
         let candidates = SimulatedCatalog.models(make: make)
         guard let chosen = model.map({ SimulatedCatalog.model(make: make, name: $0) }) ?? candidates.first else {
@@ -79,7 +80,8 @@ public struct SimulatorService: Sendable {
         guard vin.count == 17, vin.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { throw Failure.invalidVIN(vin) }
         if let soc = stateOfCharge, !(0...1).contains(soc) { throw Failure.invalid("state of charge must be 0-1") }
         guard try await store.record(applicationID: applicationID, vin: vin) == nil else { throw Failure.duplicateVIN(vin) }
-        let password = SecretToken.generate(prefix: "sim_")
+        if let ownerPassword, ownerPassword.count < 12 { throw Failure.invalid("a chosen password must have at least 12 characters") }
+        let password = ownerPassword ?? SecretToken.generate(prefix: "sim_")
         let car = SimulatedCar(vin: vin, model: chosen, stateOfCharge: stateOfCharge ?? 0.6, now: now())
         let record = SimulatedVehicleRecord(
             applicationID: applicationID, ownerEmail: (ownerEmail ?? "sim-\(vin.lowercased())@simulator.carport").lowercased(),

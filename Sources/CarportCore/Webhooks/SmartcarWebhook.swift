@@ -125,17 +125,31 @@ public protocol SmartcarWebhookStore: Sendable {
     func subscribe(webhookID: UUID, vehicleID: UUID, at time: Date) async throws -> Bool
     /// False when the vehicle was not subscribed.
     func unsubscribe(webhookID: UUID, vehicleID: UUID) async throws -> Bool
-    func subscribedVehicles(webhookID: UUID) async throws -> [UUID]
+    /// The vehicles subscribed, oldest first; only `among` (when it is subscribed) if given.
+    func subscribedVehicles(webhookID: UUID, among vehicleID: UUID?) async throws -> [UUID]
     func record(_ attempt: SmartcarDeliveryAttempt) async throws
     /// The latest attempts, newest first.
     func deliveries(webhookID: UUID, limit: Int) async throws -> [SmartcarDeliveryAttempt]
     /// Claims up to `limit` queued events that are due and that no worker holds (or whose holder's lease ran out),
     /// leased until `leaseUntil`; concurrent claims never return the same event.
     func claimDue(at time: Date, leaseUntil: Date, limit: Int) async throws -> [SmartcarQueuedEvent]
-    /// After a failed attempt: the attempts so far and when to try next; releases the lease.
-    func reschedule(_ event: SmartcarQueuedEvent, attempts: Int, next: Date) async throws
-    /// Delivered, or dropped for good.
-    func remove(_ event: SmartcarQueuedEvent) async throws
+    /// The outcomes of one round of attempts, in one transaction: each attempt logged, each event removed
+    /// (delivered, dropped for good, or its webhook gone) or rescheduled with its lease released.
+    func settle(_ outcomes: [SmartcarDeliveryOutcome]) async throws
+}
+
+/// What became of one claimed event: the attempt made (none when its webhook was gone), and when to try again
+/// (nil: remove it from the outbox).
+public struct SmartcarDeliveryOutcome: Sendable, Equatable {
+    public var event: SmartcarQueuedEvent
+    public var attempt: SmartcarDeliveryAttempt?
+    public var retryAt: Date?
+
+    public init(event: SmartcarQueuedEvent, attempt: SmartcarDeliveryAttempt?, retryAt: Date?) {
+        self.event = event
+        self.attempt = attempt
+        self.retryAt = retryAt
+    }
 }
 
 /// One Smartcar event in the outbox, for one webhook: its JSON as it will be sent, except that a 4.0 body's
@@ -193,51 +207,85 @@ public struct SmartcarWebhookDispatcher: Sendable {
         self.now = now
     }
 
-    /// One attempt for every due event this worker can claim; returns how many were delivered.
+    /// Attempts every due event this worker can claim, in rounds of `batch` with up to `concurrency` POSTs in
+    /// flight, each round settled in one transaction, until nothing due is left; returns how many were delivered.
     @discardableResult
-    public func deliverDue() async throws -> Int {
-        let time = now()
+    public func deliverDue(batch: Int = 256, concurrency: Int = 32) async throws -> Int {
         var delivered = 0
-        for event in try await store.claimDue(at: time, leaseUntil: time.addingTimeInterval(leaseSeconds), limit: 100) {
-            if try await deliver(event) { delivered += 1 }
+        while true {
+            let time = now()
+            let claimed = try await store.claimDue(at: time, leaseUntil: time.addingTimeInterval(leaseSeconds), limit: batch)
+            guard !claimed.isEmpty else { return delivered }
+            let outcomes = try await attempt(claimed, concurrency: concurrency)
+            try await store.settle(outcomes)
+            delivered += outcomes.filter { $0.attempt?.succeeded == true }.count
+            if claimed.count < batch { return delivered }
         }
-        return delivered
     }
 
-    private func deliver(_ event: SmartcarQueuedEvent) async throws -> Bool {
-        guard let webhook = try await store.webhook(id: event.webhookID), webhook.isLive else {
-            try await store.remove(event)  // deleted, disabled or unverified meanwhile: nothing is sent
-            return false
+    private func attempt(_ events: [SmartcarQueuedEvent], concurrency: Int) async throws -> [SmartcarDeliveryOutcome] {
+        var webhooks: [UUID: SmartcarWebhook] = [:], keys: [UUID: String] = [:]
+        for id in Set(events.map(\.webhookID)) {
+            guard let webhook = try await store.webhook(id: id), webhook.isLive else { continue }
+            webhooks[id] = webhook
+            if keys[webhook.applicationID] == nil { keys[webhook.applicationID] = try? await key(webhook.applicationID) }
         }
+        return await withTaskGroup(of: SmartcarDeliveryOutcome.self) { group in
+            var outcomes: [SmartcarDeliveryOutcome] = [], pending = events[...]
+            func start() {
+                guard let event = pending.popFirst() else { return }
+                // Deleted, disabled or unverified meanwhile: nothing is sent.
+                guard let webhook = webhooks[event.webhookID] else {
+                    group.addTask { SmartcarDeliveryOutcome(event: event, attempt: nil, retryAt: nil) }
+                    return
+                }
+                let key = keys[webhook.applicationID]
+                group.addTask { await self.deliver(event, to: webhook, key: key) }
+            }
+            for _ in 0..<concurrency { start() }
+            for await outcome in group {
+                outcomes.append(outcome)
+                start()
+            }
+            return outcomes
+        }
+    }
+
+    private func deliver(_ event: SmartcarQueuedEvent, to webhook: SmartcarWebhook, key: String?) async -> SmartcarDeliveryOutcome {
         let deliveryID = UUID().uuidString.lowercased(), sentAt = now()
         let body = event.stamped(deliveryID: deliveryID, at: sentAt)
         let url = event.eventType == "VEHICLE_ERROR" ? webhook.errorURL ?? webhook.url : webhook.url
         let started = ContinuousClock.now
         var status: Int?, reason: String?
-        do {
-            let key = try await key(webhook.applicationID)
-            let response = try await transport.post(url: url, body: body, headers: Self.headers(body: body, key: key), timeout: Self.timeout)
-            status = response.status
-            if !response.isSuccess { reason = "the callback answered HTTP \(response.status)" }
-        } catch {
-            reason = "no answer from \(url) within \(Int(Self.timeout)) s: \(error)"
+        if let key {
+            do {
+                let response = try await transport.post(url: url, body: body, headers: Self.headers(body: body, key: key), timeout: Self.timeout)
+                status = response.status
+                if !response.isSuccess { reason = "the callback answered HTTP \(response.status)" }
+            } catch {
+                reason = "no answer from \(url) within \(Int(Self.timeout)) s: \(error)"
+            }
+        } else {
+            reason = "the application's management token is not kept: rotate it (carport apps rotate-management-token)"
         }
         let attempts = event.attempts + 1
         let dropped = reason != nil && attempts > Self.retryDelays.count
-        try await store.record(SmartcarDeliveryAttempt(
+        var settled = event
+        settled.attempts = attempts
+        let attempt = SmartcarDeliveryAttempt(
             webhookID: webhook.id, eventID: event.eventID, eventType: event.eventType, deliveryID: deliveryID, at: sentAt,
             status: status, milliseconds: SmartcarDeliveryAttempt.milliseconds(since: started),
-            succeeded: reason == nil, reason: reason.map { dropped ? $0 + "; dropped after \(attempts) attempts" : $0 }))
-        if reason == nil || dropped {
-            try await store.remove(event)
-        } else {
-            try await store.reschedule(event, attempts: attempts, next: now().addingTimeInterval(Self.retryDelays[attempts - 1]))
-        }
-        return reason == nil
+            succeeded: reason == nil, reason: reason.map { dropped ? $0 + "; dropped after \(attempts) attempts" : $0 })
+        let retryAt = reason == nil || dropped ? nil : now().addingTimeInterval(Self.retryDelays[attempts - 1])
+        return SmartcarDeliveryOutcome(event: settled, attempt: attempt, retryAt: retryAt)
     }
 
     /// Every Smartcar delivery's headers: `SC-Signature` over the raw body (§2.4).
     public static func headers(body: Data, key: String) -> [(String, String)] {
         [("Content-Type", "application/json"), ("User-Agent", userAgent), ("SC-Signature", SmartcarSignature.hex(of: body, key: key))]
     }
+}
+
+extension SmartcarWebhookStore {
+    public func subscribedVehicles(webhookID: UUID) async throws -> [UUID] { try await subscribedVehicles(webhookID: webhookID, among: nil) }
 }

@@ -77,18 +77,22 @@ struct FluentSmartcarWebhookStore: SmartcarWebhookStore, LazyDatabaseStore {
         return !rows.isEmpty
     }
 
-    func subscribedVehicles(webhookID: UUID) async throws -> [UUID] {
-        try await sql.select().column("vehicle_id").from(Self.subscriptions).where("webhook_id", .equal, SQLBind(webhookID))
-            .orderBy("subscribed_at").all().map { try $0.decode(column: "vehicle_id", as: UUID.self) }
+    func subscribedVehicles(webhookID: UUID, among vehicleID: UUID?) async throws -> [UUID] {
+        var select = try sql.select().column("vehicle_id").from(Self.subscriptions).where("webhook_id", .equal, SQLBind(webhookID))
+        if let vehicleID { select = select.where("vehicle_id", .equal, SQLBind(vehicleID)) }
+        return try await select.orderBy("subscribed_at").all().map { try $0.decode(column: "vehicle_id", as: UUID.self) }
     }
 
     func record(_ attempt: SmartcarDeliveryAttempt) async throws {
-        try await sql.insert(into: Self.deliveries)
-            .columns("id", "webhook_id", "event_id", "event_type", "delivery_id", "at", "status", "milliseconds", "succeeded", "reason")
-            .values(SQLBind(UUID()), SQLBind(attempt.webhookID), SQLBind(attempt.eventID), SQLBind(attempt.eventType),
-                    SQLBind(attempt.deliveryID), SQLBind(attempt.at), SQLBind(attempt.status), SQLBind(attempt.milliseconds),
-                    SQLBind(attempt.succeeded), SQLBind(attempt.reason))
-            .run()
+        try await sql.insert(into: Self.deliveries).columns(Self.deliveryColumns).values(Self.values(of: attempt)).run()
+    }
+
+    private static let deliveryColumns = ["id", "webhook_id", "event_id", "event_type", "delivery_id", "at", "status", "milliseconds",
+                                          "succeeded", "reason"]
+
+    private static func values(of attempt: SmartcarDeliveryAttempt) -> [any SQLExpression] {
+        [SQLBind(UUID()), SQLBind(attempt.webhookID), SQLBind(attempt.eventID), SQLBind(attempt.eventType), SQLBind(attempt.deliveryID),
+         SQLBind(attempt.at), SQLBind(attempt.status), SQLBind(attempt.milliseconds), SQLBind(attempt.succeeded), SQLBind(attempt.reason)]
     }
 
     func deliveries(webhookID: UUID, limit: Int) async throws -> [SmartcarDeliveryAttempt] {
@@ -127,13 +131,27 @@ struct FluentSmartcarWebhookStore: SmartcarWebhookStore, LazyDatabaseStore {
             }
     }
 
-    func reschedule(_ event: SmartcarQueuedEvent, attempts: Int, next: Date) async throws {
-        try await sql.update(FluentWebhookStore.events).where("id", .equal, SQLBind(event.rowID))
-            .set("attempts", to: SQLBind(attempts)).set("next_attempt_at", to: SQLBind(next)).set("lease_until", to: SQLBind(Date?.none)).run()
-    }
-
-    func remove(_ event: SmartcarQueuedEvent) async throws {
-        try await sql.delete(from: FluentWebhookStore.events).where("id", .equal, SQLBind(event.rowID)).run()
+    func settle(_ outcomes: [SmartcarDeliveryOutcome]) async throws {
+        guard !outcomes.isEmpty else { return }
+        try await database.transaction { database in
+            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
+            let attempts = outcomes.compactMap(\.attempt)
+            for chunk in stride(from: 0, to: attempts.count, by: 100).map({ attempts[$0..<min($0 + 100, attempts.count)] }) {
+                var insert = sql.insert(into: Self.deliveries).columns(Self.deliveryColumns)
+                for attempt in chunk { insert = insert.values(Self.values(of: attempt)) }
+                try await insert.run()
+            }
+            let removed = outcomes.filter { $0.retryAt == nil }.map { SQLBind($0.event.rowID) }
+            if !removed.isEmpty {
+                try await sql.delete(from: FluentWebhookStore.events).where("id", .in, SQLGroupExpression(SQLList(removed))).run()
+            }
+            for outcome in outcomes {
+                guard let next = outcome.retryAt else { continue }
+                try await sql.update(FluentWebhookStore.events).where("id", .equal, SQLBind(outcome.event.rowID))
+                    .set("attempts", to: SQLBind(outcome.event.attempts)).set("next_attempt_at", to: SQLBind(next))
+                    .set("lease_until", to: SQLBind(Date?.none)).run()
+            }
+        }
     }
 
     /// Queues events in `database` — a transaction that also saves the snapshots they were computed from.

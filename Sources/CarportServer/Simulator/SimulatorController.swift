@@ -40,7 +40,8 @@ struct SimulatorController: RouteCollection {
         guard let make = body["make"] as? String else { throw SimulatorError.badRequest("make is required") }
         let created = try await request.simulator.create(
             applicationID: application.id, make: make, model: body["model"] as? String, vin: body["vin"] as? String,
-            ownerEmail: body["email"] as? String, stateOfCharge: (body["stateOfCharge"] as? NSNumber)?.doubleValue)
+            ownerEmail: body["email"] as? String, stateOfCharge: (body["stateOfCharge"] as? NSNumber)?.doubleValue,
+            password: body["password"] as? String)
         return try Self.json(SimulatedVehicleView(created.record, password: created.password), status: .created)
     }
 

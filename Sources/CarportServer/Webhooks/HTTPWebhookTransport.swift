@@ -12,6 +12,8 @@ struct HTTPWebhookTransport: WebhookTransport {
     static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.connectionPool.retryConnectionEstablishment = false
+        // As many connections to one callback as the Smartcar dispatcher has attempts in flight.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 

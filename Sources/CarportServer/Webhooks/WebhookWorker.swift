@@ -1,9 +1,10 @@
 import Foundation
 import Vapor
 
-/// The serving process's background loop: delivers due webhook batches (Enode) and events (Smartcar) every half
-/// second and scans for vehicle changes every `CARPORT_WEBHOOK_SCAN` seconds (watched vehicles on every pass). Work it misses (a crash, a
-/// restart) waits in the database. With several nodes, each full scan pass is claimed with the lease
+/// The serving process's background loop: delivers due webhook batches (Enode) and events (Smartcar) as soon as
+/// this node queues some (`OutboxBell`) and every half second otherwise, and scans for vehicle changes every
+/// `CARPORT_WEBHOOK_SCAN` seconds (watched vehicles on every pass). Work it misses (a crash, a restart) waits in
+/// the database. With several nodes, each full scan pass is claimed with the lease
 /// `enode-scan-pass`, held for one interval and not given back, so the nodes together scan once per interval;
 /// deliveries claim their endpoints (`WebhookStore.claimDue`).
 struct WebhookWorker {
@@ -30,7 +31,7 @@ struct WebhookWorker {
             }
             do { try await context.webhookDispatcher.deliverDue() } catch { app.logger.warning("webhook delivery failed: \(error)") }
             do { try await context.smartcarDispatcher.deliverDue() } catch { app.logger.warning("Smartcar webhook delivery failed: \(error)") }
-            try? await Task.sleep(for: .milliseconds(500))
+            await app.carport.outboxBell.wait(seconds: 0.5)
         }
     }
 }

@@ -20,6 +20,7 @@ struct EnodeEvents {
     func scan(applicationID: UUID, deviceID: UUID? = nil) async throws -> [Data] {
         // Twice the work lease: a scan reads every device, each read bounded by its connector's timeouts.
         let scanLease = 2 * request.carport.configuration.leaseSeconds
+        guard try await webhooks.endpoint(applicationID: applicationID) != nil else { return [] }  // no lease for nothing
         return try await request.carport.webhookScanLocks.withLock(applicationID.uuidString) {
             try await request.leaseStore.withLease("enode-scan:\(applicationID.uuidString.lowercased())",
                                                    duration: scanLease, wait: 30) {
@@ -76,6 +77,7 @@ struct EnodeEvents {
             for device in gone { try await snapshots.delete(deviceID: device.deviceID, applicationID: applicationID) }
             try await FluentWebhookStore.enqueue(encoded, applicationID: applicationID, in: database, box: box)
         }
+        request.carport.outboxBell.ring()
         return encoded
     }
 

@@ -62,7 +62,7 @@ struct SmartcarEvents {
     /// every vehicle first for webhooks that take all of them.
     func scan(applicationID: UUID, vehicleID only: UUID? = nil) async throws {
         for webhook in try await store.webhooks(applicationID: applicationID) where webhook.isLive {
-            let subscribed = Set(try await store.subscribedVehicles(webhookID: webhook.id))
+            let subscribed = Set(try await store.subscribedVehicles(webhookID: webhook.id, among: only))
             if webhook.subscribesAllVehicles {
                 for connection in try await request.vehicleService.connections(applicationID: applicationID, vehicleID: only, userID: nil)
                 where !subscribed.contains(connection.vehicleID) {
@@ -71,7 +71,7 @@ struct SmartcarEvents {
                     }
                 }
             }
-            for vehicleID in subscribed where only == nil || vehicleID == only {
+            for vehicleID in subscribed {
                 try await examine(webhook, vehicleID: vehicleID, first: false)
             }
         }

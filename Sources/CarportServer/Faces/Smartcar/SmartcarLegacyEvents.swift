@@ -81,5 +81,6 @@ extension SmartcarEvents {
             try await FluentSmartcarWebhookStore.saveSnapshot(snapshot, webhookID: webhook.id, vehicleID: vehicleID, in: database)
             try await FluentSmartcarWebhookStore.enqueue(events, in: database)
         }
+        if !events.isEmpty { request.carport.outboxBell.ring() }
     }
 }
