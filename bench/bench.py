@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, "compat"))
 from conftest import (TESLA_ENV, Carport, ClusterProxy, TeslaFake, fresh_postgres_database, free_port,  # noqa: E402
                       wait_until_healthy)  # (the compat suite's fixtures, reused)
 from connect_pages import approve  # noqa: E402
+from webhook_fanout import fan_out  # noqa: E402
 
 LUA = os.path.join(ROOT, "bench", "lua")
 REDIRECT = "https://bench.example/callback"
@@ -41,6 +42,7 @@ class Settings:
         self.token_connections = 16 if quick else 32
         self.pollers = 100
         self.fleet = 100_000
+        self.webhook_vehicles = 500 if quick else 10_000
 
 
 def run(command, **kwargs):
@@ -259,7 +261,19 @@ def targets(figures):
         ("100,000 simulated vehicles tick ≤ 100 ms", fleet["tickMilliseconds"], 100, fleet["tickMilliseconds"] <= 100),
         ("Simulator RSS ≤ 300 MB", fleet["rssMegabytes"], 300, fleet["rssMegabytes"] <= 300),
         ("Server RSS ≤ 150 MB after the read test", memory["after_read_mb"], 150, memory["after_read_mb"] <= 150),
-    ] + cluster_targets(figures.get("databases"))
+    ] + webhook_targets(figures["webhooks"]) + cluster_targets(figures.get("databases"))
+
+
+def webhook_targets(hooks):
+    every = hooks["updates_delivered"] / hooks["vehicles"]
+    keeping_up = round(hooks["deliveries_per_second"] / hooks["changes_per_second"], 3)
+    return [
+        ("Smartcar webhooks: deliveries/s ÷ changes/s of the same run ≥ 0.95", keeping_up, 0.95, keeping_up >= 0.95),
+        (f"Smartcar webhooks, {hooks['vehicles']:,} vehicles: deliveries/s ≥ 1,000 (SQLite)", hooks["deliveries_per_second"], 1000,
+         hooks["deliveries_per_second"] >= 1000),
+        ("Smartcar webhooks: every change delivered, all signed (delivered ÷ changes)", every, 1,
+         every == 1 and hooks["unsigned"] == 0 and hooks["first_deliveries"] == hooks["subscribed"]),
+    ]
 
 
 def cluster_targets(databases):
@@ -304,6 +318,7 @@ def markdown(results):
         f"Simulator: {fleet['vehicles']:,} vehicles advance one 60 s tick in {fleet['tickMilliseconds']} ms, "
         f"RSS {fleet['rssMegabytes']} MB.",
         f"Server RSS: {memory['idle_mb']} MB idle, {memory['after_read_mb']} MB after the read test.",
+        webhook_line(figures["webhooks"]),
     ]
     lines += databases_table(figures.get("databases"), facts)
     lines += [
@@ -313,6 +328,15 @@ def markdown(results):
         lines.append(f"| {name} | {measured:g} | {limit:g} | {'yes' if met else 'no'} |")
     lines += ["", "Commands:", ""] + [f"    {command}" for command in results["commands"]]
     return "\n".join(lines) + "\n"
+
+
+def webhook_line(hooks):
+    return (f"Smartcar webhooks: {hooks['vehicles']:,} simulated vehicles ({hooks['owners']} owners) subscribed with the "
+            f"SDK's call, {hooks['first_deliveries']:,} FIRST_DELIVERY events; then each plugged in once through the simulator "
+            f"API at {hooks['changes_per_second']:,.0f} changes/s → {hooks['updates_delivered']:,} VEHICLE_STATE events "
+            f"delivered ({hooks['duplicates']} duplicates, {hooks['unsigned']} with a bad SC-Signature) at "
+            f"{hooks['deliveries_per_second']:,.0f} deliveries/s from the first change to the last delivery; change → delivery "
+            f"p50 {hooks['change_to_delivery_p50_ms']} ms, p99 {hooks['change_to_delivery_p99_ms']} ms.")
 
 
 def databases_table(databases, facts):
@@ -505,6 +529,15 @@ def main():
             nginx.stop()
         server.stop()
         tesla.stop()
+    # Smartcar webhooks on a server of their own, without the periodic scan: every event comes from a change.
+    hooks = Carport(port=free_port(), environment={**BENCH_ENV, "CARPORT_WEBHOOK_SCAN": "3600"})
+    hooks.start()
+    try:
+        figures["webhooks"] = fan_out(hooks, settings.webhook_vehicles)
+        commands.append(f"python bench/webhook_fanout.py: {settings.webhook_vehicles:,} simulated vehicles subscribed, "
+                        "each plugged in once through POST /simulator/vehicles/{vin}/plug")
+    finally:
+        hooks.stop()
     if options.postgres_url:
         sqlite = {"cached_read": runs["carport"], "refresh": refresh, "connect_flow": flow}
         figures["databases"] = scale_out(options.postgres_url, settings, commands, sqlite)

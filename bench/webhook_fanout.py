@@ -76,6 +76,11 @@ class Receiver:
         return self.state_events(trigger)
 
     def stop(self):
+        async def shutdown():
+            self.server.close()
+            for task in asyncio.all_tasks() - {asyncio.current_task()}:
+                task.cancel()
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
 
 

@@ -102,9 +102,14 @@ public struct SimulatorService: Sendable {
 
     /// One simulated car, brought up to now, or nil.
     public func car(applicationID: UUID, vin: String) async throws -> SimulatedCar? {
+        try await record(applicationID: applicationID, vin: vin)?.car
+    }
+
+    /// One simulated vehicle with its owner, its car brought up to now, or nil.
+    public func record(applicationID: UUID, vin: String) async throws -> SimulatedVehicleRecord? {
         guard var record = try await store.record(applicationID: applicationID, vin: vin.uppercased()) else { return nil }
         record.car.advance(to: now())
-        return record.car
+        return record
     }
 
     /// Applies a simulator control to a car and returns its new state.

@@ -53,7 +53,7 @@ struct SimulatorController: RouteCollection {
     @Sendable func show(request: Request) async throws -> Response {
         let application = try await authenticate(request)
         let vin = request.parameters.get("vin") ?? ""
-        guard let record = try await request.simulator.list(applicationID: application.id).first(where: { $0.car.vin == vin.uppercased() })
+        guard let record = try await request.simulator.record(applicationID: application.id, vin: vin)
         else { throw SimulatorService.Failure.unknownVehicle(vin) }
         return try Self.json(SimulatedVehicleView(record))
     }

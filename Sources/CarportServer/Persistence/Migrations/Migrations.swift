@@ -18,5 +18,6 @@ enum CarportMigrations {
         M013CreateLeases(),
         M014KeepManagementTokensSealed(),
         M015CreateSmartcarWebhooks(),
+        M016IndexVehicleLookups(),
     ]
 }
