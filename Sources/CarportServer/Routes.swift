@@ -26,6 +26,7 @@ enum Routes {
         try app.register(collection: EnodeRoutes())
         try app.register(collection: SmartcarRoutes())
         try app.register(collection: SmartcarV3Routes())
+        try app.register(collection: OCPPEndpoint())
         try app.register(collection: JedlixRoutes())
         // Every face's OpenAPI document in one place (the Enode one also at `/enode/openapi.yaml`).
         for face in FaceOpenAPI.allCases { app.get("openapi", "\(face.rawValue).yaml", use: face.document) }

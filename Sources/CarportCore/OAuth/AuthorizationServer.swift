@@ -236,6 +236,11 @@ extension AuthorizationServer {
             .filter { $0.applicationID == applicationID && $0.vehicleIDs.contains(vehicleID) }.flatMap(\.permissions))
     }
 
+    /// Carport's id of the application's user with its own id `externalUserID`, if the user is known.
+    public func userID(applicationID: UUID, externalUserID: String) async throws -> UUID? {
+        try await store.user(applicationID: applicationID, externalID: externalUserID)
+    }
+
     /// The application's own id for a user (e.g. Enode's `userId`).
     public func externalID(userID: UUID) async throws -> String? {
         try await store.externalID(userID: userID)

@@ -19,5 +19,6 @@ enum CarportMigrations {
         M014KeepManagementTokensSealed(),
         M015CreateSmartcarWebhooks(),
         M016IndexVehicleLookups(),
+        M017CreateOCPPChargers(),
     ]
 }

@@ -1,0 +1,87 @@
+import ArgumentParser
+import CarportServer
+import Foundation
+
+struct ChargersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chargers",
+        abstract: "Register chargers that connect to Carport over OCPP 1.6J or 2.0.1 (ws[s]://<public URL>/ocpp/<charge point id>).",
+        subcommands: [Add.self, List.self, Remove.self, RotatePassword.self])
+
+    static func run<T: Sendable>(_ body: (OCPPChargerCommands) async throws -> T) async throws -> T {
+        let configuration = try await exitOnStartupError { () async throws(StartupError) in try CarportConfiguration.load() }
+        bootstrapLogging(level: .warning)
+        do {
+            return try await CarportServer.withOCPPChargers(configuration: configuration, body)
+        } catch let error as StartupError {
+            _ = try await exitOnStartupError { () async throws(StartupError) in throw error }
+            throw ExitCode.failure
+        } catch let failure as OCPPChargerCommands.Failure {
+            throw CommandFailure(description: failure.description)
+        }
+    }
+
+    static func show(_ charger: OCPPChargerView) {
+        let state = charger.connected ? "connected (\(charger.version ?? "?"))" : "not connected"
+        let identity = [charger.vendor, charger.model].compactMap { $0 }.joined(separator: " ")
+        print("\(charger.chargePointId)  user \(charger.userId)  \(charger.url)  \(state)\(identity.isEmpty ? "" : "  \(identity)")")
+        if let password = charger.password {
+            print("  password (shown only this once; the charger sends it with HTTP Basic as \(charger.chargePointId)): \(password)")
+        }
+        if charger.insecure { print("  insecure: no password (security profile 0, for trusted networks only)") }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register a charger for one of an application's users; prints its URL and password once.")
+        @Option(name: .customLong("app"), help: "Client id of the application.") var clientID: String
+        @Option(name: .customLong("user"), help: "The application's own id of the owner (as in the Enode face).") var userID: String
+        @Option(name: .customLong("id"), help: "The charge point id the charger is configured with.") var chargePointID: String
+        @Option(help: "The owner's charging location the charger is at.") var location: String?
+        @Flag(help: "No password (security profile 0): only for chargers on a trusted network.") var insecure = false
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            let charger = try await ChargersCommand.run { commands in
+                try await commands.add(clientID: clientID, userID: userID, chargePointID: chargePointID, locationID: location, insecure: insecure)
+            }
+            if json { return try AppsCommand.printJSON(charger) }
+            ChargersCommand.show(charger)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List an application's OCPP chargers.")
+        @Option(name: .customLong("app"), help: "Client id of the application.") var clientID: String
+        @Flag(help: "Print a JSON array.") var json = false
+
+        func run() async throws {
+            let chargers = try await ChargersCommand.run { try await $0.list(clientID: clientID) }
+            if json { return try AppsCommand.printJSON(chargers) }
+            chargers.forEach(ChargersCommand.show)
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a charger; it can no longer connect.")
+        @Option(name: .customLong("app"), help: "Client id of the application.") var clientID: String
+        @Argument(help: "The charge point id.") var chargePointID: String
+
+        func run() async throws {
+            try await ChargersCommand.run { try await $0.remove(clientID: clientID, chargePointID: chargePointID) }
+            print("Removed charger \(chargePointID).")
+        }
+    }
+
+    struct RotatePassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rotate-password", abstract: "Give a charger a new password, printed once.")
+        @Option(name: .customLong("app"), help: "Client id of the application.") var clientID: String
+        @Argument(help: "The charge point id.") var chargePointID: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() async throws {
+            let charger = try await ChargersCommand.run { try await $0.rotatePassword(clientID: clientID, chargePointID: chargePointID) }
+            if json { return try AppsCommand.printJSON(charger) }
+            ChargersCommand.show(charger)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import CarportCore
+import Foundation
+import Vapor
+
+/// Registering chargers that reach Carport over OCPP, for `carport chargers …`: each gets its URL and, unless it is
+/// registered as insecure (security profile 0, for trusted networks only), a random password shown once and kept
+/// as a digest.
+struct OCPPChargers {
+    let request: Request
+
+    private var store: FluentOCPPChargerStore { FluentOCPPChargerStore(resolveDatabase: { [db = request.db] in db }) }
+
+    enum Failure: Error, CustomStringConvertible {
+        case invalid(String)
+        case taken(String)
+        case unknown(String)
+
+        var description: String {
+            switch self {
+            case .invalid(let reason): reason
+            case .taken(let id): "a charger with the charge point id \(id) is registered already"
+            case .unknown(let id): "no charger with the charge point id \(id) in this application"
+            }
+        }
+    }
+
+    /// 20 random bytes as 40 hex digits: the most the OCPP 1.6 security whitepaper's `AuthorizationKey` holds.
+    static func password() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<20).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// Where the charger connects: the public URL with ws:// or wss:// and `/ocpp/<charge point id>`.
+    func url(_ chargePointID: String) -> String {
+        let base = request.carport.configuration.publicURL
+        let socket = base.hasPrefix("https://") ? "wss://" + base.dropFirst(8) : "ws://" + base.dropFirst(7)
+        return "\(socket)/ocpp/\(chargePointID)"
+    }
+
+    func add(applicationID: UUID, userID: String, chargePointID: String, locationID: UUID?, insecure: Bool) async throws
+        -> (charger: OCPPCharger, password: String?) {
+        guard chargePointID.wholeMatch(of: /[A-Za-z0-9._:\-]{1,48}/) != nil else {
+            throw Failure.invalid("a charge point id has 1 to 48 letters, digits, '.', '_', ':' or '-'")
+        }
+        guard (1...255).contains(userID.count) else { throw Failure.invalid("a user id has 1 to 255 characters") }
+        if let locationID {
+            let user = try await request.authorizationServer.userID(applicationID: applicationID, externalUserID: userID)
+            guard let user, try await FluentChargingLocationStore(database: request.db).location(id: locationID, userID: user) != nil else {
+                throw Failure.invalid("user \(userID) has no charging location \(locationID.uuidString.lowercased())")
+            }
+        }
+        guard try await store.charger(chargePointID: chargePointID) == nil else { throw Failure.taken(chargePointID) }
+        let password = insecure ? nil : Self.password()
+        let charger = OCPPCharger(id: UUID(), applicationID: applicationID, userID: userID, chargePointID: chargePointID,
+                                  passwordDigest: password.map(SecretToken.digest), locationID: locationID, version: nil,
+                                  state: OCPPChargerState(), connectedAt: nil, createdAt: Date())
+        try await store.insert(charger)
+        return (charger, password)
+    }
+
+    func list(applicationID: UUID) async throws -> [OCPPCharger] {
+        try await store.chargers(applicationID: applicationID)
+    }
+
+    func remove(chargePointID: String, applicationID: UUID) async throws {
+        try await store.delete(id: try await owned(chargePointID, applicationID: applicationID).id)
+    }
+
+    /// A new password; the old one stops working at the charger's next connection.
+    func rotatePassword(chargePointID: String, applicationID: UUID) async throws -> (charger: OCPPCharger, password: String) {
+        var charger = try await owned(chargePointID, applicationID: applicationID)
+        let password = Self.password()
+        charger.passwordDigest = SecretToken.digest(password)
+        try await store.setPasswordDigest(SecretToken.digest(password), id: charger.id)
+        return (charger, password)
+    }
+
+    private func owned(_ chargePointID: String, applicationID: UUID) async throws -> OCPPCharger {
+        guard let charger = try await store.charger(chargePointID: chargePointID), charger.applicationID == applicationID else {
+            throw Failure.unknown(chargePointID)
+        }
+        return charger
+    }
+}

@@ -1,0 +1,73 @@
+import CarportCore
+import Foundation
+import Vapor
+
+/// `GET /ocpp/{chargePointId}`: where chargers connect (OCPP-J over WebSocket). An unknown id is 404; a charger
+/// with a password must send HTTP Basic `chargePointId:password` (security profiles 1 and 2; 401 otherwise). The
+/// subprotocol is the newest the charger offers that Carport speaks; with none in common the handshake completes
+/// without one and the socket is closed at once, as OCPP-J requires.
+struct OCPPEndpoint: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("ocpp", ":chargePointID", use: connect)
+    }
+
+    @Sendable func connect(request: Request) async throws -> Response {
+        let id = request.parameters.get("chargePointID") ?? ""
+        let store = FluentOCPPChargerStore(resolveDatabase: { [db = request.db] in db })
+        guard let charger = try await store.charger(chargePointID: id) else {
+            throw Abort(.notFound, reason: "No charger is registered with the charge point id \(id).")
+        }
+        if let digest = charger.passwordDigest {
+            guard let basic = request.headers.basicAuthorization, basic.username == id, SecretToken.matches(basic.password, digest: digest) else {
+                throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Basic realm=\"OCPP\""],
+                            reason: "Send HTTP Basic with the charge point id and the password Carport gave for it.")
+            }
+        }
+        guard request.headers.first(name: .upgrade)?.lowercased() == "websocket" else {
+            throw Abort(.badRequest, reason: "Chargers connect here with a WebSocket upgrade (OCPP-J).")
+        }
+        let version = OCPPVersion.negotiate(request.headers[.secWebSocketProtocol])
+        return request.webSocket(shouldUpgrade: { _ in
+            version.map { [HTTPHeaders.Name.secWebSocketProtocol.description: $0.rawValue] } ?? [:]
+        }, onUpgrade: { request, socket in
+            guard let version else {
+                try? await socket.close(code: .protocolError)
+                return
+            }
+            await OCPPSession(charger: charger, version: version, socket: socket, application: request.application).run()
+        })
+    }
+}
+
+/// One charger's open socket: its messages in order, each answered and its state saved before the next.
+struct OCPPSession {
+    let charger: OCPPCharger
+    let version: OCPPVersion
+    let socket: WebSocket
+    let application: Application
+
+    func run() async {
+        let context = Request(application: application, logger: application.logger, on: socket.eventLoop)
+        let store = FluentOCPPChargerStore(resolveDatabase: { [db = context.db] in db })
+        let (texts, incoming) = AsyncStream.makeStream(of: String.self)
+        socket.onText { _, text in incoming.yield(text) }
+        socket.onClose.whenComplete { _ in incoming.finish() }
+        var state = charger.state
+        do { try await store.setConnected(Date(), id: charger.id) } catch { context.logger.warning("OCPP: \(error)") }
+        for await text in texts {
+            let before = state
+            switch OCPPCentralSystem.receive(text, version: version, state: &state) {
+            case .reply(let reply):
+                if state != before {
+                    do { try await store.save(state, version: version, id: charger.id) } catch {
+                        context.logger.warning("OCPP \(charger.chargePointID): state not saved: \(error)")
+                    }
+                }
+                try? await socket.send(reply)
+            case .answer:
+                continue  // Carport sends no CALLs yet
+            }
+        }
+        try? await store.setConnected(nil, id: charger.id)
+    }
+}

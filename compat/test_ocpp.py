@@ -1,0 +1,152 @@
+"""Charge points built with the `ocpp` package (mobilityhouse; it validates every message against the official
+schemas both ways) connect to Carport's OCPP endpoint over `websockets`, once as 1.6 and once as 2.0.1: boot,
+heartbeat, status, authorization, a transaction with meter values, all persisted; and the refusals OCPP-J asks
+for, with the charger still connected afterwards."""
+import asyncio
+import base64
+import datetime
+import json
+
+import pytest
+import websockets
+from ocpp.v16 import ChargePoint as ChargePoint16
+from ocpp.v16 import call as call16
+from ocpp.v201 import ChargePoint as ChargePoint201
+from ocpp.v201 import call as call201
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+def register(carport, app, charge_point_id, *extra):
+    return carport.cli("chargers", "add", "--app", app["clientId"], "--user", "owner-1", "--id", charge_point_id, *extra)
+
+
+def charger(carport, app, charge_point_id):
+    return next(c for c in carport.cli("chargers", "list", "--app", app["clientId"]) if c["chargePointId"] == charge_point_id)
+
+
+def connect(registered, protocols, password=None):
+    basic = base64.b64encode(f"{registered['chargePointId']}:{password or registered['password']}".encode()).decode()
+    return websockets.connect(registered["url"], subprotocols=protocols, additional_headers={"Authorization": "Basic " + basic})
+
+
+async def raw(socket, text):
+    await socket.send(text)
+    return json.loads(await asyncio.wait_for(socket.recv(), 10))
+
+
+def test_an_ocpp_16_charge_point_boots_charges_and_meters(carport, app):
+    registered = register(carport, app, "WB-16-0001")
+    assert registered["url"].startswith("ws://127.0.0.1:") and registered["url"].endswith("/ocpp/WB-16-0001")
+    assert len(registered["password"]) == 40
+
+    async def scenario():
+        async with connect(registered, ["ocpp1.6"]) as socket:
+            assert socket.subprotocol == "ocpp1.6"
+            # What OCPP-J answers to frames it cannot take; the connection stays usable.
+            assert (await raw(socket, "[2, not json"))[:3] == [4, "-1", "FormationViolation"]
+            assert (await raw(socket, '[2,"m1","FlyToTheMoon",{}]'))[:3] == [4, "m1", "NotImplemented"]
+            assert (await raw(socket, '[2,"m2","BootNotification",{"chargePointVendor":1,"chargePointModel":"x"}]'))[:3] == \
+                [4, "m2", "TypeConstraintViolation"]
+            assert (await raw(socket, '[2,"m3","BootNotification",{"chargePointVendor":"x"}]'))[:3] == [4, "m3", "OccurenceConstraintViolation"]
+            assert (await raw(socket, '[2,"m4","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Dancing"}]'))[:3] == \
+                [4, "m4", "PropertyConstraintViolation"]
+            assert (await raw(socket, '[7,"m5",{}]'))[:3] == [4, "m5", "FormationViolation"]
+
+            point = ChargePoint16("WB-16-0001", socket)
+            reader = asyncio.create_task(point.start())
+            boot = await point.call(call16.BootNotification(charge_point_model="Pulsar Plus", charge_point_vendor="Wallbox",
+                                                            firmware_version="6.2.11"))
+            assert boot.status == "Accepted" and boot.interval == 30 and boot.current_time
+            assert (await point.call(call16.Heartbeat())).current_time
+            await point.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Preparing"))
+            assert (await point.call(call16.Authorize(id_tag="OWNER-TAG"))).id_tag_info["status"] == "Accepted"
+            started = await point.call(call16.StartTransaction(connector_id=1, id_tag="OWNER-TAG", meter_start=12000, timestamp=now()))
+            assert isinstance(started.transaction_id, int) and started.id_tag_info["status"] == "Accepted"
+            await point.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Charging"))
+            await point.call(call16.MeterValues(connector_id=1, transaction_id=started.transaction_id, meter_value=[{
+                "timestamp": now(), "sampledValue": [
+                    {"value": "7.4", "measurand": "Power.Active.Import", "unit": "kW"},
+                    {"value": "12500", "measurand": "Energy.Active.Import.Register", "unit": "Wh"}]}]))
+            during = charger(carport, app, "WB-16-0001")
+            assert during["connected"] is True and during["version"] == "ocpp1.6"
+            assert during["vendor"] == "Wallbox" and during["model"] == "Pulsar Plus"
+            assert during["connectors"] == {"1": "Charging"} and during["transactionId"] == str(started.transaction_id)
+            assert during["powerW"] == 7400 and during["energyWh"] == 12500
+            await point.call(call16.StopTransaction(meter_stop=14000, timestamp=now(), transaction_id=started.transaction_id,
+                                                    reason="Local"))
+            reader.cancel()
+        after = charger(carport, app, "WB-16-0001")
+        assert after.get("transactionId") is None and after["energyWh"] == 14000 and after["powerW"] == 0
+
+    asyncio.run(scenario())
+
+
+def test_an_ocpp_201_charging_station_boots_and_reports_a_transaction(carport, app):
+    registered = register(carport, app, "CS-201-0001")
+
+    async def scenario():
+        async with connect(registered, ["ocpp2.0.1", "ocpp1.6"]) as socket:
+            assert socket.subprotocol == "ocpp2.0.1", "the newest version offered"
+            assert (await raw(socket, "{}"))[:3] == [4, "-1", "RpcFrameworkError"]
+            assert (await raw(socket, '[2,"b1","BootNotification",{"reason":"PowerUp"}]'))[:3] == [4, "b1", "OccurrenceConstraintViolation"]
+            station = ChargePoint201("CS-201-0001", socket)
+            reader = asyncio.create_task(station.start())
+            boot = await station.call(call201.BootNotification(
+                charging_station={"model": "Terra AC", "vendor_name": "ABB"}, reason="PowerUp"))
+            assert boot.status == "Accepted" and boot.interval == 30
+            await station.call(call201.StatusNotification(timestamp=now(), connector_status="Occupied", evse_id=1, connector_id=1))
+            await station.call(call201.TransactionEvent(
+                event_type="Started", timestamp=now(), trigger_reason="CablePluggedIn", seq_no=0,
+                transaction_info={"transaction_id": "tx-201-1", "charging_state": "Charging"}, evse={"id": 1, "connector_id": 1},
+                meter_value=[{"timestamp": now(), "sampled_value": [
+                    {"value": 11.0, "measurand": "Power.Active.Import", "unit_of_measure": {"unit": "kW"}}]}]))
+            await station.call(call201.MeterValues(evse_id=1, meter_value=[{"timestamp": now(), "sampled_value": [
+                {"value": 3.5, "measurand": "Energy.Active.Import.Register", "unit_of_measure": {"unit": "kWh"}}]}]))
+            during = charger(carport, app, "CS-201-0001")
+            assert during["version"] == "ocpp2.0.1" and during["vendor"] == "ABB" and during["connectors"] == {"1/1": "Occupied"}
+            assert during["transactionId"] == "tx-201-1" and during["powerW"] == 11000 and during["energyWh"] == 3500
+            await station.call(call201.TransactionEvent(event_type="Ended", timestamp=now(), trigger_reason="EVDeparted", seq_no=1,
+                                                        transaction_info={"transaction_id": "tx-201-1"}))
+            reader.cancel()
+        assert charger(carport, app, "CS-201-0001").get("transactionId") is None
+
+    asyncio.run(scenario())
+
+
+def test_refusals_on_connecting(carport, app):
+    registered = register(carport, app, "WB-REFUSED-1")
+
+    async def scenario():
+        with pytest.raises(websockets.InvalidStatus) as wrong:
+            async with connect(registered, ["ocpp1.6"], password="0" * 40):
+                pass
+        assert wrong.value.response.status_code == 401
+        unknown = dict(registered, url=registered["url"].replace("WB-REFUSED-1", "NOBODY"), chargePointId="NOBODY")
+        with pytest.raises(websockets.InvalidStatus) as missing:
+            async with connect(unknown, ["ocpp1.6"]):
+                pass
+        assert missing.value.response.status_code == 404
+        # No subprotocol in common: the handshake completes without one, then Carport closes.
+        async with connect(registered, ["ocpp1.5"]) as socket:
+            assert socket.subprotocol is None
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(socket.recv(), 10)
+            assert closed.value.rcvd.code == 1002
+
+    asyncio.run(scenario())
+    rotated = carport.cli("chargers", "rotate-password", "--app", app["clientId"], "WB-REFUSED-1")
+    assert rotated["password"] != registered["password"]
+
+    async def with_the_new_password():
+        async with connect(rotated, ["ocpp1.6"]) as socket:
+            assert socket.subprotocol == "ocpp1.6"
+        with pytest.raises(websockets.InvalidStatus):
+            async with connect(registered, ["ocpp1.6"]):
+                pass
+
+    asyncio.run(with_the_new_password())
+    insecure = register(carport, app, "LAN-CHARGER-1", "--insecure")
+    assert insecure.get("password") is None and insecure["insecure"] is True
