@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VaporTesting
 @testable import CarportServer
 
 /// The OCPP-J frame codec, version negotiation, payload checks and what each version's messages do to a
@@ -84,5 +85,85 @@ import Testing
         #expect(state.transaction?.chargingState == "Charging" && state.powerW == 7200)
         send("TransactionEvent", #"{"eventType":"Ended","timestamp":"2026-01-01T00:09:00Z","triggerReason":"EVDeparted","seqNo":2,"transactionInfo":{"transactionId":"t-1"}}"#)
         #expect(state.transaction == nil && state.powerW == 0)
+    }
+}
+
+/// An OCPP charger registered at a user's charging location is one of the user's chargers in the Enode face,
+/// its state, reachability and identity from its own messages.
+@Suite struct OCPPChargerFaceTests {
+    @Test func anOCPPChargerAtALocationShowsInTheEnodeFaceFromItsMessages() async throws {
+        try await TestCarport.withApp { app in
+            let linked = try await EnodeClient.link(app)
+            let (created, _, location) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: linked.userToken,
+                                                                    json: #"{"name":"Home","latitude":59.9,"longitude":10.7}"#)
+            #expect(created == .created)
+            let locationID = try #require(UUID(uuidString: (location as? [String: Any])?["id"] as? String ?? ""))
+            let context = Request(application: app, on: app.eventLoopGroup.next())
+            let applicationID = try #require(UUID(uuidString: linked.client.id))
+            let chargers = OCPPChargers(request: context)
+            await #expect(throws: OCPPChargers.Failure.self) {
+                _ = try await chargers.add(applicationID: applicationID, userID: "user-42", chargePointID: "bad/id", locationID: nil, insecure: false)
+            }
+            await #expect(throws: OCPPChargers.Failure.self) {
+                _ = try await chargers.add(applicationID: applicationID, userID: "user-42", chargePointID: "CP-1", locationID: UUID(), insecure: false)
+            }
+            let (charger, password) = try await chargers.add(applicationID: applicationID, userID: "user-42", chargePointID: "CP-1",
+                                                             locationID: locationID, insecure: false)
+            #expect(password?.count == 40 && password?.allSatisfy(\.isHexDigit) == true)
+            #expect(charger.passwordDigest != password, "kept as a digest")
+            await #expect(throws: OCPPChargers.Failure.self) {
+                _ = try await chargers.add(applicationID: applicationID, userID: "user-43", chargePointID: "CP-1", locationID: nil, insecure: true)
+            }
+
+            func enodeCharger() async throws -> [String: Any] {
+                let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/chargers?field[]=chargeState&field[]=information", token: linked.userToken)
+                return try #require((list as? [[String: Any]])?.first)
+            }
+            let offline = try await enodeCharger()
+            #expect(offline["isReachable"] as? Bool == false)
+            #expect((offline["chargeState"] as? [String: Any])?["isPluggedIn"] as? Bool == false)
+
+            // What the charger's messages would leave: booted, charging at 7.4 kW, socket open.
+            var state = OCPPChargerState()
+            for text in [#"[2,"1","BootNotification",{"chargePointVendor":"Alfen","chargePointModel":"Eve Single"}]"#,
+                         #"[2,"2","StatusNotification",{"connectorId":1,"errorCode":"NoError","status":"Charging"}]"#,
+                         #"[2,"3","MeterValues",{"connectorId":1,"meterValue":[{"timestamp":"2026-01-01T00:00:00Z","sampledValue":[{"value":"7400","measurand":"Power.Active.Import","unit":"W"}]}]}]"#] {
+                _ = OCPPCentralSystem.receive(text, version: .v16, state: &state)
+            }
+            let store = FluentOCPPChargerStore(resolveDatabase: { app.db })
+            try await store.save(state, version: .v16, id: charger.id)
+            try await store.setConnected(Date(), id: charger.id)
+            let online = try await enodeCharger()
+            #expect(online["isReachable"] as? Bool == true)
+            let chargeState = try #require(online["chargeState"] as? [String: Any])
+            #expect(chargeState["isCharging"] as? Bool == true && chargeState["isPluggedIn"] as? Bool == true)
+            #expect(chargeState["chargeRate"] as? Double == 7.4)
+            let information = try #require(online["information"] as? [String: Any])
+            #expect(information["brand"] as? String == "Alfen" && information["model"] as? String == "Eve Single")
+
+            // Commands are refused clearly until Carport sends them.
+            let (refused, _, problem) = try await EnodeClient.call(app, .POST, "/enode/chargers/\(online["id"] as? String ?? "")/charging",
+                                                                   token: linked.userToken, json: #"{"action":"STOP"}"#)
+            #expect(refused == .badRequest && "\(problem ?? "")".contains("OCPP"), "\(problem ?? "")")
+
+            try await chargers.remove(chargePointID: "CP-1", applicationID: applicationID)
+            let (_, _, none) = try await EnodeClient.call(app, .GET, "/enode/chargers", token: linked.userToken)
+            #expect((none as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test func chargerStatesMapAsTheContractSays() {
+        var state = OCPPChargerState()
+        state.connectors["1"] = .init(status: "SuspendedEV", errorCode: nil, updatedAt: Date())
+        #expect(state.chargerState(version: .v16).status == .complete)
+        state.connectors["1"] = .init(status: "Preparing", errorCode: nil, updatedAt: Date())
+        #expect(state.chargerState(version: .v16).status == .stopped)
+        state.connectors["1"] = .init(status: "Available", errorCode: nil, updatedAt: Date())
+        #expect(state.chargerState(version: .v16).status == .disconnected && state.chargerState(version: .v16).powerKW == nil)
+        var station = OCPPChargerState()
+        station.connectors["1/1"] = .init(status: "Occupied", errorCode: nil, updatedAt: Date())
+        #expect(station.chargerState(version: .v201).status == .stopped)
+        station.transaction = .init(id: "t", connectorID: 1, idTag: nil, meterStartWh: nil, startedAt: Date(), chargingState: "SuspendedEV")
+        #expect(station.chargerState(version: .v201).status == .complete)
     }
 }

@@ -8,6 +8,9 @@ import Vapor
 struct OCPPChargers {
     let request: Request
 
+    /// The brand of the Enode and Jedlix face's charger row of an OCPP charger (its serial is the charge point id).
+    static let brand = "OCPP"
+
     private var store: FluentOCPPChargerStore { FluentOCPPChargerStore(resolveDatabase: { [db = request.db] in db }) }
 
     enum Failure: Error, CustomStringConvertible {
@@ -43,13 +46,19 @@ struct OCPPChargers {
             throw Failure.invalid("a charge point id has 1 to 48 letters, digits, '.', '_', ':' or '-'")
         }
         guard (1...255).contains(userID.count) else { throw Failure.invalid("a user id has 1 to 255 characters") }
+        var owner: UUID?
         if let locationID {
-            let user = try await request.authorizationServer.userID(applicationID: applicationID, externalUserID: userID)
-            guard let user, try await FluentChargingLocationStore(database: request.db).location(id: locationID, userID: user) != nil else {
+            owner = try await request.authorizationServer.userID(applicationID: applicationID, externalUserID: userID)
+            guard let owner, try await FluentChargingLocationStore(database: request.db).location(id: locationID, userID: owner) != nil else {
                 throw Failure.invalid("user \(userID) has no charging location \(locationID.uuidString.lowercased())")
             }
         }
         guard try await store.charger(chargePointID: chargePointID) == nil else { throw Failure.taken(chargePointID) }
+        // At a location, the charger is one of the user's chargers in the Enode and Jedlix faces.
+        if let owner, let locationID {
+            _ = try await request.chargerStore.save(Charger(userID: owner, chargingLocationID: locationID, brand: Self.brand,
+                                                            model: "OCPP charger", serial: chargePointID, createdAt: Date()))
+        }
         let password = insecure ? nil : Self.password()
         let charger = OCPPCharger(id: UUID(), applicationID: applicationID, userID: userID, chargePointID: chargePointID,
                                   passwordDigest: password.map(SecretToken.digest), locationID: locationID, version: nil,
@@ -63,7 +72,13 @@ struct OCPPChargers {
     }
 
     func remove(chargePointID: String, applicationID: UUID) async throws {
-        try await store.delete(id: try await owned(chargePointID, applicationID: applicationID).id)
+        let charger = try await owned(chargePointID, applicationID: applicationID)
+        if let owner = try await request.authorizationServer.userID(applicationID: applicationID, externalUserID: charger.userID) {
+            for row in try await request.chargerStore.chargers(userID: owner) where row.brand == Self.brand && row.serial == chargePointID {
+                _ = try await request.chargerStore.delete(id: row.id, userID: owner)
+            }
+        }
+        try await store.delete(id: charger.id)
     }
 
     /// A new password; the old one stops working at the charger's next connection.

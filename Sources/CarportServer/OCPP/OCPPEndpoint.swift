@@ -64,10 +64,22 @@ struct OCPPSession {
                     }
                 }
                 try? await socket.send(reply)
+                let (was, now) = (before.chargerState(version: version), state.chargerState(version: version))
+                if was.status != now.status || was.powerKW != now.powerKW { await noteChange(context) }
             case .answer:
                 continue  // Carport sends no CALLs yet
             }
         }
         try? await store.setConnected(nil, id: charger.id)
+        await noteChange(context)
+    }
+
+    /// The faces' change feed looks at the charger's row (Enode `user:charger:updated`).
+    private func noteChange(_ context: Request) async {
+        guard let owner = try? await context.authorizationServer.userID(applicationID: charger.applicationID, externalUserID: charger.userID),
+              let rows = try? await context.chargerStore.chargers(userID: owner) else { return }
+        for row in rows where row.brand == OCPPChargers.brand && row.serial == charger.chargePointID {
+            await context.vehicleChanges.note(applicationID: charger.applicationID, vehicleID: row.id)
+        }
     }
 }

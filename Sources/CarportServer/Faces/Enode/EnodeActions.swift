@@ -52,6 +52,9 @@ struct EnodeActions {
         let caller = try await EnodeCaller.user(request, anyOf: [ChargeAction.TargetType.charger.controlScope])
         let charger = try await EnodeChargers.charger(request.parameters.get("chargerId"), request: request, caller: caller)
         let kind = try Self.kind(request)
+        guard charger.brand != OCPPChargers.brand else {
+            throw Self.refused("Carport does not send charging commands to OCPP chargers yet.")
+        }
         let state = SimulatedChargers.state(of: charger)
         if state.status == .disconnected { throw Self.refused("No vehicle is plugged in to the charger.") }
         if kind == .start && state.status == .complete { throw Self.refused("The plugged-in vehicle is fully charged.") }
@@ -160,8 +163,8 @@ struct EnodeActions {
             else { return nil }
             return charge.state == .charging
         case .charger:
-            return try await request.chargerStore.charger(id: action.targetID, userID: action.userID)
-                .map { SimulatedChargers.state(of: $0).status == .charging }
+            guard let charger = try await request.chargerStore.charger(id: action.targetID, userID: action.userID) else { return nil }
+            return try await ChargerReading.of(charger, request: request).state.status == .charging
         }
     }
 

@@ -50,8 +50,9 @@ struct EnodeChargers {
     }
 
     static func body(_ charger: Charger, fields: [Field], request: Request) async throws -> JSONValue {
-        let state = SimulatedChargers.state(of: charger)
-        var pairs: [(String, JSONValue)] = [("id", .string(charger.id.uuidString.lowercased())), ("isReachable", true),
+        let reading = try await ChargerReading.of(charger, request: request)
+        let state = reading.state
+        var pairs: [(String, JSONValue)] = [("id", .string(charger.id.uuidString.lowercased())), ("isReachable", .bool(reading.isReachable)),
                                             ("lastSeen", .string(EnodeTime.format(state.recordedAt)))]
         for field in Field.allCases where fields.contains(field) {
             switch field {
@@ -60,9 +61,9 @@ struct EnodeChargers {
                 pairs.append(("chargeState", .object([("isPluggedIn", .bool(state.status != .disconnected)), ("isCharging", .bool(charging)),
                                                       ("chargeRate", charging ? .number(state.powerKW ?? 0) : .null)])))
             case .information:
-                let brand = SimulatedChargers.brands.first { $0.make == charger.brand }?.displayName ?? charger.brand
+                let brand = reading.vendor ?? SimulatedChargers.brands.first { $0.make == charger.brand }?.displayName ?? charger.brand
                 pairs.append(("information", .object([("id", .string(charger.id.uuidString.lowercased())), ("brand", .string(brand)),
-                                                      ("model", .string(charger.model)),
+                                                      ("model", .string(reading.model ?? charger.model)),
                                                       ("year", .int(Calendar(identifier: .gregorian).component(.year, from: charger.createdAt)))])))
             case .location:
                 let location = try await request.chargingLocationService.get(charger.chargingLocationID, userID: charger.userID)

@@ -71,22 +71,22 @@ struct JedlixChargingLocations {
         let caller = try await JedlixCaller.user(request)
         let location = try await caller.chargingLocation(request.parameters.get("locationId"), request: request)
         let chargers = try await request.chargerStore.chargers(userID: caller.grant.userID)
-        return try Response.json(.array(chargers.filter { $0.chargingLocationID == location.id }.map(Self.body)))
+        return try Response.json(.array(try await Self.bodies(chargers.filter { $0.chargingLocationID == location.id }, request: request)))
     }
 
     @Sendable func userChargers(request: Request) async throws -> Response {
         let caller = try await JedlixCaller.user(request)
-        return try Response.json(.array(try await request.chargerStore.chargers(userID: caller.grant.userID).map(Self.body)))
+        return try Response.json(.array(try await Self.bodies(try await request.chargerStore.chargers(userID: caller.grant.userID), request: request)))
     }
 
     @Sendable func charger(request: Request) async throws -> Response {
         let (_, charger) = try await Self.charger(request)
-        return try Response.json(Self.body(charger))
+        return try Response.json(try await Self.body(charger, request: request))
     }
 
     @Sendable func chargerState(request: Request) async throws -> Response {
         let (_, charger) = try await Self.charger(request)
-        return try Response.json(Self.state(charger))
+        return try Response.json(Self.state(try await ChargerReading.of(charger, request: request)))
     }
 
     @Sendable func deleteCharger(request: Request) async throws -> Response {
@@ -115,24 +115,32 @@ struct JedlixChargingLocations {
             ("coordinates", .object([("latitude", .number(location.latitude)), ("longitude", .number(location.longitude))])),
             ("address", .object(parts.map { ($0.0, $0.1.map(JSONValue.string) ?? .null) })),
             ("energySupplierDetails", supplier), ("tariffDetails", .null),
-            ("chargers", .array(chargers.map(body))),
+            ("chargers", .array(try await bodies(chargers, request: request))),
             ("createdAt", .string(JedlixTime.format(location.createdAt))), ("updatedAt", .string(JedlixTime.format(location.updatedAt))),
         ])
     }
 
-    static func body(_ charger: Charger) -> JSONValue {
-        .object([
+    static func bodies(_ chargers: [Charger], request: Request) async throws -> [JSONValue] {
+        var bodies: [JSONValue] = []
+        for charger in chargers { bodies.append(try await body(charger, request: request)) }
+        return bodies
+    }
+
+    static func body(_ charger: Charger, request: Request) async throws -> JSONValue {
+        let reading = try await ChargerReading.of(charger, request: request)
+        return .object([
             ("id", .string(charger.id.uuidString.lowercased())),
             ("chargingLocationId", .string(charger.chargingLocationID.uuidString.lowercased())),
-            ("detail", .object([("brand", .string(SimulatedChargers.brands.first { $0.make == charger.brand }?.displayName ?? charger.brand)),
-                                ("model", .string(charger.model))])),
-            ("chargerState", state(charger)),
+            ("detail", .object([("brand", .string(reading.vendor ?? SimulatedChargers.brands.first { $0.make == charger.brand }?.displayName
+                                                  ?? charger.brand)),
+                                ("model", .string(reading.model ?? charger.model))])),
+            ("chargerState", state(reading)),
         ])
     }
 
     /// ChargerState: `timeStamp` without a fraction (`yyyy-MM-dd'T'HH:mm:ss`, UTC), as the SDK parses it.
-    static func state(_ charger: Charger) -> JSONValue {
-        let state = SimulatedChargers.state(of: charger)
+    static func state(_ reading: ChargerReading) -> JSONValue {
+        let state = reading.state
         return .object([("chargeState", .string(state.status.rawValue)), ("chargePower", state.powerKW.map(JSONValue.number) ?? .null),
                         ("timeStamp", .string(String(JedlixTime.format(state.recordedAt).prefix(19))))])
     }
