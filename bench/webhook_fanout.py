@@ -169,10 +169,14 @@ def fan_out(server, vehicles, workers=16):
             by_vin.setdefault(event["data"]["vehicle"]["vin"], arrived)
         latencies = [(by_vin[vin] - changed_at[vin]) * 1000 for vin in vins if vin in by_vin]
         last = max(arrived for arrived, _, _ in updates) if updates else change_start
+        errors = [event["data"]["errors"][0] for _, _, event in list(receiver.events) if event.get("eventType") == "VEHICLE_ERROR"]
         return {
             "vehicles": len(vins), "owners": owners, "subscribed": len(connected),
             "first_deliveries": len(first), "updates_delivered": len(by_vin), "duplicates": len(updates) - len(by_vin),
             "unsigned": sum(1 for _, signed, _ in receiver.events if not signed),
+            "vehicle_errors": len(errors),
+            "first_vehicle_error": (f"{errors[0]['type']}:{errors[0].get('code')} {errors[0]['state']} {errors[0]['description']}"
+                                    if errors else None),
             "seed_seconds": round(seeded - started, 1), "subscribe_seconds": round(subscribed - seeded, 1),
             "changes_per_second": round(len(vins) / max(1e-9, changes_done - change_start), 1),
             "deliveries_per_second": round(len(by_vin) / max(1e-9, last - change_start), 1),

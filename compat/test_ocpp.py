@@ -7,12 +7,23 @@ import base64
 import datetime
 import json
 
+import time
+from urllib.parse import urlparse
+
 import pytest
 import websockets
+from authlib.integrations.requests_client import OAuth2Session
+from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
+from ocpp.v16 import call_result as call_result16
+from ocpp.v16.enums import Action, ChargingProfileStatus, ConfigurationStatus, RemoteStartStopStatus
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
+
+from connect_pages import approve
+
+REDIRECT = "https://app.example/callback"
 
 
 def now():
@@ -150,3 +161,99 @@ def test_refusals_on_connecting(carport, app):
     asyncio.run(with_the_new_password())
     insecure = register(carport, app, "LAN-CHARGER-1", "--insecure")
     assert insecure.get("password") is None and insecure["insecure"] is True
+
+
+class Wallbox(ChargePoint16):
+    """A 1.6 charge point as a real wallbox behaves: it accepts Carport's configuration, starts a transaction when
+    asked, and follows a TxDefaultProfile: 0 A suspends charging (SuspendedEVSE), more resumes it."""
+
+    configured = None
+    transaction = None
+
+    @on(Action.change_configuration)
+    def on_change_configuration(self, key, value):
+        self.configured = (key, value)
+        return call_result16.ChangeConfiguration(status=ConfigurationStatus.accepted)
+
+    @on(Action.remote_start_transaction)
+    def on_remote_start(self, id_tag, connector_id=None, **_):
+        self.id_tag = id_tag
+        return call_result16.RemoteStartTransaction(status=RemoteStartStopStatus.accepted)
+
+    @after(Action.remote_start_transaction)
+    async def after_remote_start(self, id_tag, **_):
+        started = await self.call(call16.StartTransaction(connector_id=1, id_tag=id_tag, meter_start=1000, timestamp=now()))
+        self.transaction = started.transaction_id
+        await self.report(7400)
+
+    @on(Action.set_charging_profile)
+    def on_set_charging_profile(self, connector_id, cs_charging_profiles):
+        self.limit = cs_charging_profiles["charging_schedule"]["charging_schedule_period"][0]["limit"]
+        return call_result16.SetChargingProfile(status=ChargingProfileStatus.accepted)
+
+    @after(Action.set_charging_profile)
+    async def after_set_charging_profile(self, **_):
+        await self.report(7400 if self.limit > 0 else 0)
+
+    async def report(self, watts):
+        await self.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Charging" if watts else "SuspendedEVSE"))
+        await self.call(call16.MeterValues(connector_id=1, transaction_id=self.transaction, meter_value=[{
+            "timestamp": now(), "sampledValue": [{"value": str(watts), "measurand": "Power.Active.Import", "unit": "W"}]}]))
+
+
+def test_an_app_starts_and_pauses_an_ocpp_charger_through_the_enode_face(carport):
+    app = carport.create_app(name="OCPP App", mode="simulated")
+    car = carport.cli("sim", "create", "--app", app["clientId"], "--make", "TESLA", "--email", "ocpp-owner@example.com")
+    enode = carport.base_url + "/enode"
+    client = OAuth2Session(app["clientId"], app["clientSecret"], token_endpoint_auth_method="client_secret_basic")
+    client.fetch_token(enode + "/oauth2/token", grant_type="client_credentials")
+    link_state = client.post(enode + "/users/ocpp-user/link", json={"vendor": "TESLA"}).json()["linkState"]
+    user = OAuth2Session(app["clientId"], app["clientSecret"], scope="all offline_access", redirect_uri=REDIRECT)
+    url, _ = user.create_authorization_url(enode + "/oauth2/auth", state=link_state)
+    user.fetch_token(enode + "/oauth2/token", authorization_response=approve(url, carport.base_url, email=car["email"],
+                                                                             password=car["password"]))
+    location = user.post(enode + "/charging-locations", json={"name": "Home", "latitude": 59.91, "longitude": 10.75}).json()["id"]
+    registered = carport.cli("chargers", "add", "--app", app["clientId"], "--user", "ocpp-user", "--id", "WB-ENODE-1",
+                             "--location", location)
+
+    def enode_charger():
+        [found] = user.get(enode + "/chargers", params={"field[]": ["chargeState", "information"]}).json()
+        return found
+
+    def charging(action):
+        answer = user.post(f"{enode}/chargers/{enode_charger()['id']}/charging", json={"action": action})
+        assert answer.status_code == 204, answer.text
+        path = urlparse(answer.headers["Location"]).path
+        deadline = time.time() + 15
+        while True:
+            followed = user.get(carport.base_url + path).json()
+            if followed["state"] != "PENDING" or time.time() > deadline:
+                return followed
+            time.sleep(0.2)
+
+    async def scenario():
+        async with connect(registered, ["ocpp1.6"]) as socket:
+            point = Wallbox("WB-ENODE-1", socket)
+            reader = asyncio.create_task(point.start())
+            await point.call(call16.BootNotification(charge_point_model="Pulsar Plus", charge_point_vendor="Wallbox"))
+            await point.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Preparing"))
+            plugged = await asyncio.to_thread(enode_charger)
+            assert plugged["isReachable"] is True and plugged["information"]["brand"] == "Wallbox"
+            assert plugged["chargeState"]["isPluggedIn"] is True and plugged["chargeState"]["isCharging"] is False
+            assert point.configured == ("MeterValuesSampledData", "Power.Active.Import,Energy.Active.Import.Register")
+
+            started = await asyncio.to_thread(charging, "START")
+            assert started["state"] == "CONFIRMED", started
+            assert point.id_tag == "CARPORT" and point.transaction is not None, "no transaction: a remote start"
+            assert (await asyncio.to_thread(enode_charger))["chargeState"] == {"isPluggedIn": True, "isCharging": True, "chargeRate": 7.4}
+            paused = await asyncio.to_thread(charging, "STOP")
+            assert paused["state"] == "CONFIRMED" and point.limit == 0, "paused with a 0 A TxDefaultProfile"
+            assert (await asyncio.to_thread(enode_charger))["chargeState"]["isCharging"] is False
+            resumed = await asyncio.to_thread(charging, "START")
+            assert resumed["state"] == "CONFIRMED" and point.limit > 0, "resumed within the same transaction"
+            reader.cancel()
+        # Offline: the command fails at once, and its action is FAILED.
+        failed = charging("STOP")
+        assert failed["state"] == "FAILED" and "not connected" in failed["failureReason"]["detail"], failed
+
+    asyncio.run(scenario())

@@ -21,6 +21,7 @@ final class CarportServices: Sendable {
     let webhookScanLocks = KeyedLocks()
     let watchList = WatchList()
     let outboxBell = OutboxBell()
+    let ocppLinks = OCPPLinks()
     let tokenWrites: TokenWriteBatches
     /// Tesla's Fleet API for live mode, when the operator configured it.
     let tesla: TeslaFleetClient?

@@ -141,10 +141,15 @@ import VaporTesting
             let information = try #require(online["information"] as? [String: Any])
             #expect(information["brand"] as? String == "Alfen" && information["model"] as? String == "Eve Single")
 
-            // Commands are refused clearly until Carport sends them.
-            let (refused, _, problem) = try await EnodeClient.call(app, .POST, "/enode/chargers/\(online["id"] as? String ?? "")/charging",
-                                                                   token: linked.userToken, json: #"{"action":"STOP"}"#)
-            #expect(refused == .badRequest && "\(problem ?? "")".contains("OCPP"), "\(problem ?? "")")
+            // The charger is not connected to this node (no socket in this test): the command fails at once, as a FAILED action.
+            let (status, headers, _) = try await EnodeClient.call(app, .POST, "/enode/chargers/\(online["id"] as? String ?? "")/charging",
+                                                                  token: linked.userToken, json: #"{"action":"STOP"}"#)
+            #expect(status == .noContent)
+            let path = try #require(headers.first(name: .location).flatMap { URLComponents(string: $0)?.path })
+            let (_, _, action) = try await EnodeClient.call(app, .GET, path, token: linked.userToken)
+            let failed = try #require(action as? [String: Any])
+            #expect(failed["state"] as? String == "FAILED", "\(path) \(failed)")
+            #expect(((failed["failureReason"] as? [String: Any])?["detail"] as? String)?.contains("not connected") == true, "\(failed)")
 
             try await chargers.remove(chargePointID: "CP-1", applicationID: applicationID)
             let (_, _, none) = try await EnodeClient.call(app, .GET, "/enode/chargers", token: linked.userToken)

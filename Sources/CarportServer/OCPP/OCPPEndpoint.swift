@@ -53,6 +53,8 @@ struct OCPPSession {
         socket.onText { _, text in incoming.yield(text) }
         socket.onClose.whenComplete { _ in incoming.finish() }
         var state = charger.state
+        let link = OCPPLink(version: version, socket: socket)
+        context.carport.ocppLinks.register(link, for: charger.chargePointID)
         do { try await store.setConnected(Date(), id: charger.id) } catch { context.logger.warning("OCPP: \(error)") }
         for await text in texts {
             let before = state
@@ -66,12 +68,30 @@ struct OCPPSession {
                 try? await socket.send(reply)
                 let (was, now) = (before.chargerState(version: version), state.chargerState(version: version))
                 if was.status != now.status || was.powerKW != now.powerKW { await noteChange(context) }
-            case .answer:
-                continue  // Carport sends no CALLs yet
+                if state.bootedAt != before.bootedAt { configureSampling(link, context: context) }
+            case .answer(let frame):
+                await link.receive(frame)
             }
         }
+        context.carport.ocppLinks.remove(link, for: charger.chargePointID)
+        await link.close()
         try? await store.setConnected(nil, id: charger.id)
         await noteChange(context)
+    }
+
+    /// After a 1.6 boot, asks for the power and energy readings Carport shows (what evcc asks for); a charger that
+    /// refuses keeps its own sampling.
+    private func configureSampling(_ link: OCPPLink, context: Request) {
+        guard version == .v16 else { return }
+        let id = charger.chargePointID
+        Task {
+            do {
+                _ = try await link.call("ChangeConfiguration", .object([
+                    ("key", "MeterValuesSampledData"), ("value", "Power.Active.Import,Energy.Active.Import.Register")]))
+            } catch {
+                context.logger.info("OCPP \(id): MeterValuesSampledData not set: \(error)")
+            }
+        }
     }
 
     /// The faces' change feed looks at the charger's row (Enode `user:charger:updated`).

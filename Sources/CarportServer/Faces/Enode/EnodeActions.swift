@@ -52,8 +52,12 @@ struct EnodeActions {
         let caller = try await EnodeCaller.user(request, anyOf: [ChargeAction.TargetType.charger.controlScope])
         let charger = try await EnodeChargers.charger(request.parameters.get("chargerId"), request: request, caller: caller)
         let kind = try Self.kind(request)
-        guard charger.brand != OCPPChargers.brand else {
-            throw Self.refused("Carport does not send charging commands to OCPP chargers yet.")
+        if charger.brand == OCPPChargers.brand {
+            guard let ocpp = try await FluentOCPPChargerStore(resolveDatabase: { [db = request.db] in db }).charger(chargePointID: charger.serial)
+            else { throw Self.refused("The OCPP charger is no longer registered.") }
+            return try await start(kind, on: .charger, id: charger.id, caller: caller, request: request) {
+                try await OCPPChargingControl(links: request.carport.ocppLinks).charge(kind == .start, ocpp)
+            }
         }
         let state = SimulatedChargers.state(of: charger)
         if state.status == .disconnected { throw Self.refused("No vehicle is plugged in to the charger.") }
@@ -96,14 +100,20 @@ struct EnodeActions {
         if let pending = try await store.pending(targetID: id), pending.kind == kind {
             action = pending  // the same command is already under way
         } else {
-            try await send()
-            if var superseded = try await store.pending(targetID: id) {
+            var failure: OCPPChargingControl.Failure?
+            do { try await send() } catch let refused as OCPPChargingControl.Failure { failure = refused }
+            if failure == nil, var superseded = try await store.pending(targetID: id) {
                 superseded.end(.cancelled, failure: ("CONFLICT", "Superseded by a \(kind.rawValue) action."), at: now)
                 _ = try await Self.record(superseded, request)  // false: it ended meanwhile
             }
             action = ChargeAction(id: UUID(), applicationID: caller.grant.applicationID, userID: caller.grant.userID,
                                   targetType: type, targetID: id, kind: kind, state: .pending, createdAt: now, updatedAt: now)
             _ = try await Self.record(action, request)
+            // A charger that is offline or refused: the action exists and has failed, as the client can read.
+            if let failure {
+                action.end(.failed, failure: ("COMMAND_FAILED", failure.description), at: now)
+                _ = try await Self.record(action, request)
+            }
         }
         action = try await Self.follow(action, request: request)
         await request.vehicleChanges.note(applicationID: caller.grant.applicationID, vehicleID: id)
