@@ -210,3 +210,19 @@ import VaporTesting
         String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(-days * 86_400)).prefix(10))
     }
 }
+
+/// Paging the vehicle list gives every vehicle once, whichever way the grant was loaded.
+@Suite struct SmartcarVehiclePagingTests {
+    @Test func pagesOfTheVehicleListNeitherRepeatNorSkip() async throws {
+        try await TestCarport.withApp { app in
+            let session = try await SmartcarSession.connect(app, email: "pager+7@example.com")
+            var seen: [String] = []
+            for offset in stride(from: 0, to: 7, by: 2) {
+                let (_, _, page) = try await session.call(.GET, "/v2.0/vehicles?limit=2&offset=\(offset)")
+                seen += page["vehicles"] as? [String] ?? []
+                app.carport.grantCache.removeAll()  // the next page from the database
+            }
+            #expect(seen.count == 7 && Set(seen).count == 7 && seen == seen.sorted())
+        }
+    }
+}

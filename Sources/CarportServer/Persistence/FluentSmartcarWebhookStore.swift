@@ -58,33 +58,23 @@ struct FluentSmartcarWebhookStore: SmartcarWebhookStore, LazyDatabaseStore {
         return true
     }
 
-    // Written without RETURNING: on SQLite a write's RETURNING rows can arrive although the statement's commit then
-    // fails under contention, and a 10,000-vehicle run lost subscriptions that way. A transaction reads, then writes.
     func subscribe(webhookID: UUID, vehicleID: UUID, at time: Date) async throws -> Bool {
-        try await database.transaction { database in
-            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
-            guard try await Self.subscription(webhookID: webhookID, vehicleID: vehicleID, in: sql) == nil else { return false }
-            try await sql.raw("""
-                INSERT INTO \(ident: Self.subscriptions) (webhook_id, vehicle_id, subscribed_at)
-                VALUES (\(bind: webhookID), \(bind: vehicleID), \(bind: time)) ON CONFLICT (webhook_id, vehicle_id) DO NOTHING
-                """).run()
-            return true
-        }
+        let sql = try sql
+        let rows = try await sql.raw("""
+            INSERT INTO \(ident: Self.subscriptions) (webhook_id, vehicle_id, subscribed_at)
+            VALUES (\(bind: webhookID), \(bind: vehicleID), \(bind: time)) ON CONFLICT (webhook_id, vehicle_id) DO NOTHING
+            RETURNING webhook_id
+            """).all()
+        return !rows.isEmpty
     }
 
     func unsubscribe(webhookID: UUID, vehicleID: UUID) async throws -> Bool {
-        try await database.transaction { database in
-            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
-            guard try await Self.subscription(webhookID: webhookID, vehicleID: vehicleID, in: sql) != nil else { return false }
-            try await sql.delete(from: Self.subscriptions).where("webhook_id", .equal, SQLBind(webhookID))
-                .where("vehicle_id", .equal, SQLBind(vehicleID)).run()
-            return true
-        }
-    }
-
-    private static func subscription(webhookID: UUID, vehicleID: UUID, in sql: any SQLDatabase) async throws -> (any SQLRow)? {
-        try await sql.select().column("webhook_id").from(subscriptions).where("webhook_id", .equal, SQLBind(webhookID))
-            .where("vehicle_id", .equal, SQLBind(vehicleID)).first()
+        let sql = try sql
+        let rows = try await sql.raw("""
+            DELETE FROM \(ident: Self.subscriptions) WHERE webhook_id = \(bind: webhookID) AND vehicle_id = \(bind: vehicleID)
+            RETURNING webhook_id
+            """).all()
+        return !rows.isEmpty
     }
 
     func subscribedVehicles(webhookID: UUID, among vehicleID: UUID?) async throws -> [UUID] {

@@ -11,7 +11,8 @@ struct SmartcarVehicleController {
 
     @Sendable func vehicles(request: Request) async throws -> Response {
         let grant = try await request.smartcarGrant()
-        let ids = grant.vehicleIDs.map { JSONValue.string($0.uuidString.lowercased()) }
+        // One order for every page, whether the grant comes from the cache or the database (which order them differently).
+        let ids = grant.vehicleIDs.map { $0.uuidString.lowercased() }.sorted().map { JSONValue.string($0) }
         return try SmartcarResponse.paged(ids, key: "vehicles", request: request, defaultLimit: 10, maxLimit: 50)
     }
 
