@@ -54,7 +54,10 @@ public enum CarportServer {
                 resolveDatabase: { [unowned app] in app.db }, box: secretBox), meter: meter)
         }
         app.carport = CarportServices(configuration: configuration, secretBox: secretBox, tesla: tesla, upstreamMeter: meter,
-                                      database: { [unowned app] in app.db }, logger: logger)
+                                      database: { [unowned app] in app.db },
+                                      databaseIfOpen: { [weak app, logger] in
+                                          app.flatMap { $0.databases.database(logger: logger, on: $0.eventLoopGroup.any()) }
+                                      }, logger: logger)
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port
         try DatabaseSetup.register(configuration.database, on: app)

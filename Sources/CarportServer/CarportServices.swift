@@ -29,9 +29,10 @@ final class CarportServices: Sendable {
     let upstreamMeter: UpstreamMeter
 
     init(configuration: CarportConfiguration, secretBox: SecretBox, tesla: TeslaFleetClient?, upstreamMeter: UpstreamMeter,
-         database: @escaping @Sendable () -> any Database, logger: Logger) {
+         database: @escaping @Sendable () -> any Database, databaseIfOpen: @escaping @Sendable () -> (any Database)?,
+         logger: Logger) {
         if case .postgres(let url) = configuration.database {
-            cachePeers = PostgresCachePeers(url: url, database: database, logger: logger)
+            cachePeers = PostgresCachePeers(url: url, database: databaseIfOpen, logger: logger)
         } else {
             cachePeers = nil
         }

@@ -15,10 +15,11 @@ final class PostgresCachePeers: CachePeers {
 
     let nodeID = UUID().uuidString
     private let url: String
-    private let database: @Sendable () -> any Database
+    /// Nil once the application has shut down (an announcement still on its way is then dropped).
+    private let database: @Sendable () -> (any Database)?
     private let logger: Logger
 
-    init(url: String, database: @escaping @Sendable () -> any Database, logger: Logger) {
+    init(url: String, database: @escaping @Sendable () -> (any Database)?, logger: Logger) {
         self.url = url
         self.database = database
         self.logger = logger
@@ -28,7 +29,7 @@ final class PostgresCachePeers: CachePeers {
         let message = "\(nodeID) \(drop.text)"
         Task { [database, logger] in
             do {
-                guard let sql = database() as? any SQLDatabase else { return }
+                guard let sql = database() as? any SQLDatabase else { return }  // shut down, or not SQL
                 try await sql.raw("SELECT pg_notify(\(bind: Self.channel), \(bind: message))").run()
             } catch {
                 logger.warning("cannot announce a cache drop to the other nodes: \(error)")
