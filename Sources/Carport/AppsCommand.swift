@@ -11,18 +11,8 @@ struct AppsCommand: AsyncParsableCommand {
 
     /// Runs `body` with the application registry of the configured database.
     static func withRegistry<T: Sendable>(_ body: (ApplicationRegistry) async throws -> T) async throws -> T {
-        let configuration = try await exitOnStartupError { () async throws(StartupError) in
-            try CarportConfiguration.load()
-        }
-        bootstrapLogging(level: .warning)
-        do {
-            return try await CarportServer.withApplicationRegistry(configuration: configuration, body)
-        } catch let error as StartupError {
-            _ = try await exitOnStartupError { () async throws(StartupError) in throw error }
-            throw ExitCode.failure
-        } catch let failure as ApplicationRegistry.Failure {
-            throw CommandFailure(description: failure.description)
-        }
+        try await runOneShot({ try await CarportServer.withApplicationRegistry(configuration: $0, $1) },
+                             failing: ApplicationRegistry.Failure.self, body)
     }
 
     static func printJSON(_ value: some Encodable) throws {

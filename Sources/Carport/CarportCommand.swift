@@ -29,6 +29,24 @@ func exitOnStartupError<T>(_ body: () async throws(StartupError) -> T) async thr
     }
 }
 
+/// Runs a one-shot command over the configured database, opened by `open` (e.g. `CarportServer.withOCPPChargers`):
+/// a start-up problem exits as `serve` would, and a failure the command reports (`Failure`) becomes one plain line.
+func runOneShot<Service, Failure: Error & CustomStringConvertible, T: Sendable>(
+    _ open: (CarportConfiguration, (Service) async throws -> T) async throws -> T, failing _: Failure.Type,
+    _ body: (Service) async throws -> T
+) async throws -> T {
+    let configuration = try await exitOnStartupError { () async throws(StartupError) in try CarportConfiguration.load() }
+    bootstrapLogging(level: .warning)
+    do {
+        return try await withoutActuallyEscaping(body) { body in try await open(configuration, body) }
+    } catch let error as StartupError {
+        _ = try await exitOnStartupError { () async throws(StartupError) in throw error }
+        throw ExitCode.failure
+    } catch let failure as Failure {
+        throw CommandFailure(description: failure.description)
+    }
+}
+
 /// Logs of the server go to stdout; the one-shot commands log to stderr, so their stdout holds only what they print.
 func bootstrapLogging(level: Logger.Level, toStandardError: Bool = true) {
     LoggingSystem.bootstrap { label in

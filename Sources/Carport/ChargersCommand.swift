@@ -9,16 +9,8 @@ struct ChargersCommand: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Remove.self, RotatePassword.self])
 
     static func run<T: Sendable>(_ body: (OCPPChargerCommands) async throws -> T) async throws -> T {
-        let configuration = try await exitOnStartupError { () async throws(StartupError) in try CarportConfiguration.load() }
-        bootstrapLogging(level: .warning)
-        do {
-            return try await CarportServer.withOCPPChargers(configuration: configuration, body)
-        } catch let error as StartupError {
-            _ = try await exitOnStartupError { () async throws(StartupError) in throw error }
-            throw ExitCode.failure
-        } catch let failure as OCPPChargerCommands.Failure {
-            throw CommandFailure(description: failure.description)
-        }
+        try await runOneShot({ try await CarportServer.withOCPPChargers(configuration: $0, $1) },
+                             failing: OCPPChargerCommands.Failure.self, body)
     }
 
     static func show(_ charger: OCPPChargerView) {

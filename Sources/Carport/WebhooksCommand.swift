@@ -11,16 +11,8 @@ struct WebhooksCommand: AsyncParsableCommand {
 
     /// Runs `body` with the webhook commands; problems become one plain line and a failure exit.
     static func run<T: Sendable>(_ body: (SmartcarWebhookCommands) async throws -> T) async throws -> T {
-        let configuration = try await exitOnStartupError { () async throws(StartupError) in try CarportConfiguration.load() }
-        bootstrapLogging(level: .warning)
-        do {
-            return try await CarportServer.withSmartcarWebhooks(configuration: configuration, body)
-        } catch let error as StartupError {
-            _ = try await exitOnStartupError { () async throws(StartupError) in throw error }
-            throw ExitCode.failure
-        } catch let failure as SmartcarWebhookCommands.Failure {
-            throw CommandFailure(description: failure.description)
-        }
+        try await runOneShot({ try await CarportServer.withSmartcarWebhooks(configuration: $0, $1) },
+                             failing: SmartcarWebhookCommands.Failure.self, body)
     }
 
     static func show(_ webhook: SmartcarWebhookView) {

@@ -1,3 +1,4 @@
+import CarportCore
 import Foundation
 
 /// What Carport knows of an OCPP charger from its messages: identity from its boot, each connector's status, the
@@ -54,6 +55,44 @@ struct OCPPChargerState: Codable, Equatable, Sendable {
                 }
                 meteredAt = time
             }
+        }
+    }
+}
+
+extension OCPPCharger {
+    /// Reachable while its socket is open and it has spoken within two and a half heartbeat intervals.
+    func isReachable(now: Date = Date()) -> Bool {
+        guard connectedAt != nil, let last = state.lastMessageAt else { return false }
+        return now.timeIntervalSince(last) <= 2.5 * Double(OCPPMessages16.heartbeatInterval)
+    }
+}
+
+extension OCPPChargerState {
+    /// Carport's charger state from the charger's messages (oems-chargers-upstream.md §2.2): in 1.6 the status
+    /// of the transaction's connector (or of any connector), in 2.0.1 the transaction's `chargingState`.
+    func chargerState(version: OCPPVersion?) -> ChargerState {
+        let recordedAt = ([meteredAt, lastMessageAt] + connectors.values.map { Optional($0.updatedAt) }).compactMap { $0 }.max() ?? .distantPast
+        let kW = (powerW ?? 0) / 1000
+        func state(_ status: ChargerState.Status) -> ChargerState {
+            ChargerState(status: status, powerKW: status == .disconnected ? nil : status == .charging ? kW : 0, recordedAt: recordedAt)
+        }
+        if version == .v201 {
+            if let transaction {
+                switch transaction.chargingState {
+                case "Charging": return state(.charging)
+                case "SuspendedEV": return state(.complete)
+                default: return state(.stopped)
+                }
+            }
+            return state(connectors.values.contains { $0.status == "Occupied" } ? .stopped : .disconnected)
+        }
+        let connector = transaction.flatMap { connectors[String($0.connectorID)] }
+            ?? connectors.filter { $0.key != "0" }.max { $0.value.updatedAt < $1.value.updatedAt }?.value
+        switch connector?.status {
+        case "Charging": return state(.charging)
+        case "Preparing", "SuspendedEVSE": return state(.stopped)
+        case "SuspendedEV", "Finishing": return state(.complete)
+        default: return state(.disconnected)
         }
     }
 }

@@ -29,8 +29,7 @@ struct OCPPChargers {
 
     /// 20 random bytes as 40 hex digits: the most the OCPP 1.6 security whitepaper's `AuthorizationKey` holds.
     static func password() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<20).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        SecureRandom.bytes(20).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Where the charger connects: the public URL with ws:// or wss:// and `/ocpp/<charge point id>`.
@@ -85,8 +84,9 @@ struct OCPPChargers {
     func rotatePassword(chargePointID: String, applicationID: UUID) async throws -> (charger: OCPPCharger, password: String) {
         var charger = try await owned(chargePointID, applicationID: applicationID)
         let password = Self.password()
-        charger.passwordDigest = SecretToken.digest(password)
-        try await store.setPasswordDigest(SecretToken.digest(password), id: charger.id)
+        let digest = SecretToken.digest(password)
+        charger.passwordDigest = digest
+        try await store.setPasswordDigest(digest, id: charger.id)
         return (charger, password)
     }
 

@@ -3,8 +3,6 @@ import Foundation
 /// OCPP 1.6J messages a charge point sends (Core, Firmware Management), with the schema each payload must meet
 /// and Carport's answer.
 enum OCPPMessages16 {
-    typealias Handler = @Sendable (JSONValue, inout OCPPChargerState, Date) -> JSONValue
-
     static let heartbeatInterval = 30
 
     static let connectorStatuses = ["Available", "Preparing", "Charging", "SuspendedEVSE", "SuspendedEV", "Finishing", "Reserved",
@@ -22,7 +20,7 @@ enum OCPPMessages16 {
                                               required: "timestamp", "sampledValue")
     static let accepted: JSONValue = .object([("status", "Accepted")])
 
-    static let messages: [String: (schema: OCPPSchema, handle: Handler)] = [
+    static let messages: [String: OCPPCentralSystem.Action] = [
         "BootNotification": (.object([
             "chargePointVendor": .string(maxLength: 20), "chargePointModel": .string(maxLength: 20),
             "chargePointSerialNumber": .string(maxLength: 25), "chargeBoxSerialNumber": .string(maxLength: 25),

@@ -19,7 +19,7 @@ enum OCPPMessages201 {
                                               required: "timestamp", "sampledValue")
     static let accepted: JSONValue = .object([("status", "Accepted")])
 
-    static let messages: [String: (schema: OCPPSchema, handle: OCPPMessages16.Handler)] = [
+    static let messages: [String: OCPPCentralSystem.Action] = [
         "BootNotification": (.object([
             "chargingStation": .object([
                 "serialNumber": .string(maxLength: 25), "model": .string(maxLength: 20), "vendorName": .string(maxLength: 50),
@@ -90,9 +90,4 @@ enum OCPPMessages201 {
             "requestId": .integer, "generatedAt": .dateTime, "tbc": .boolean, "seqNo": .integer, "reportData": .any, "customData": .any,
         ], required: "requestId", "generatedAt", "seqNo"), { _, _, _ in .object([]) }),
     ]
-
-    /// The table of a version.
-    static func table(_ version: OCPPVersion) -> [String: (schema: OCPPSchema, handle: OCPPMessages16.Handler)] {
-        version == .v16 ? OCPPMessages16.messages : messages
-    }
 }

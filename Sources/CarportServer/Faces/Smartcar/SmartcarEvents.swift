@@ -133,6 +133,15 @@ struct SmartcarEvents {
         try await save(snapshot.text, events: events, webhook: webhook, vehicleID: vehicleID)
     }
 
+    /// The subscription's new snapshot and the events it produced, in one transaction.
+    func save(_ snapshot: String, events: [SmartcarQueuedEvent], webhook: SmartcarWebhook, vehicleID: UUID) async throws {
+        try await request.db.transaction { database in
+            try await FluentSmartcarWebhookStore.saveSnapshot(snapshot, webhookID: webhook.id, vehicleID: vehicleID, in: database)
+            try await FluentSmartcarWebhookStore.enqueue(events, in: database)
+        }
+        if !events.isEmpty { request.carport.outboxBell.ring() }
+    }
+
     /// The 4.0 envelope of one webhook's events about one vehicle.
     struct Envelope {
         let webhook: SmartcarWebhook

@@ -74,13 +74,4 @@ extension SmartcarEvents {
         return SmartcarQueuedEvent(webhookID: webhook.id, applicationID: webhook.applicationID, eventID: eventID, eventType: type,
                                    payload: (try? body.data()) ?? Data("{}".utf8))
     }
-
-    /// The subscription's new snapshot and the events it produced, in one transaction.
-    func save(_ snapshot: String, events: [SmartcarQueuedEvent], webhook: SmartcarWebhook, vehicleID: UUID) async throws {
-        try await request.db.transaction { database in
-            try await FluentSmartcarWebhookStore.saveSnapshot(snapshot, webhookID: webhook.id, vehicleID: vehicleID, in: database)
-            try await FluentSmartcarWebhookStore.enqueue(events, in: database)
-        }
-        if !events.isEmpty { request.carport.outboxBell.ring() }
-    }
 }

@@ -11,8 +11,7 @@ struct SmartcarRoutes: RouteCollection {
 
         let vehicle = api.grouped("vehicles", ":vehicleID")
         for endpoint in SmartcarReadEndpoint.allCases {
-            let path = endpoint.rawValue.split(separator: "/").map { PathComponent(stringLiteral: String($0)) }
-            vehicle.get(path, use: SmartcarVehicleController.read(endpoint))
+            vehicle.get(endpoint.rawValue.pathComponents, use: SmartcarVehicleController.read(endpoint))
         }
         vehicle.post("charge", use: controller.charge)
         vehicle.post("charge", "limit", use: controller.chargeLimit)

@@ -12,8 +12,7 @@ struct SmartcarV3Routes: RouteCollection {
         vehicle.get("signals", use: SmartcarV3.signals)
         vehicle.get("signals", ":code", use: SmartcarV3.signal)
         for command in SmartcarV3Command.allCases {
-            vehicle.post(["commands"] + command.path.split(separator: "/").map { PathComponent(stringLiteral: String($0)) },
-                         use: SmartcarV3.perform(command))
+            vehicle.post(["commands"] + command.rawValue.pathComponents, use: SmartcarV3.perform(command))
         }
     }
 }
@@ -134,7 +133,6 @@ enum SmartcarV3Command: String, CaseIterable {
     case startCharge = "charge/start", stopCharge = "charge/stop", setChargeLimit = "charge/set-limit"
     case lock = "security/lock", unlock = "security/unlock", setDestination = "navigation/set-destination"
 
-    var path: String { rawValue }
     /// `charge-start`, `security-lock`, … as `commandType` names them.
     var type: String { rawValue.replacingOccurrences(of: "/", with: "-") }
     var takesParameters: Bool { self == .setChargeLimit || self == .setDestination }
