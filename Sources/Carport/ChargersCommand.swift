@@ -6,7 +6,8 @@ struct ChargersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chargers",
         abstract: "Register chargers that connect to Carport over OCPP 1.6J or 2.0.1 (ws[s]://<public URL>/ocpp/<charge point id>).",
-        subcommands: [Add.self, List.self, Remove.self, RotatePassword.self])
+        subcommands: [Add.self, List.self, Remove.self, RotatePassword.self, Reset.self, Unlock.self, Trigger.self, Availability.self,
+                      GetConfiguration.self, SetConfiguration.self, ClearProfiles.self])
 
     static func run<T: Sendable>(_ body: (OCPPChargerCommands) async throws -> T) async throws -> T {
         try await runOneShot({ try await CarportServer.withOCPPChargers(configuration: $0, $1) },
@@ -75,5 +76,72 @@ struct ChargersCommand: AsyncParsableCommand {
             if json { return try AppsCommand.printJSON(charger) }
             ChargersCommand.show(charger)
         }
+    }
+
+    /// The charger an operator's call goes to.
+    struct Target: ParsableArguments {
+        @Option(name: .customLong("app"), help: "Client id of the application.") var clientID: String
+        @Argument(help: "The charge point id.") var chargePointID: String
+
+        /// Sends `call` (through the node holding the charger's socket) and prints the charger's answer.
+        func send(_ call: OCPPOperatorCall) async throws {
+            print(try await ChargersCommand.run { try await $0.send(call, clientID: clientID, chargePointID: chargePointID) })
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Restart a charger (soft: once idle; --hard: at once).")
+        @OptionGroup var target: Target
+        @Flag(help: "Restart at once, ending a transaction.") var hard = false
+        func run() async throws { try await target.send(.reset(hard: hard)) }
+    }
+
+    struct Unlock: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Release the cable locked in a connector.")
+        @OptionGroup var target: Target
+        @Option(help: "Connector (1.6) or EVSE (2.0.1) number.") var connector = 1
+        func run() async throws { try await target.send(.unlock(connector: connector)) }
+    }
+
+    struct Trigger: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Ask a charger to send a message now (StatusNotification, MeterValues, …).")
+        @OptionGroup var target: Target
+        @Argument(help: "The message, as OCPP names it.") var message: String
+        @Option(help: "Connector (1.6) or EVSE (2.0.1) number.") var connector: Int?
+        func run() async throws { try await target.send(.trigger(message: message, connector: connector)) }
+    }
+
+    struct Availability: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a charger (or one connector) operative or inoperative.")
+        @OptionGroup var target: Target
+        @Argument(help: "operative or inoperative") var availability: String
+        @Option(help: "Connector (1.6) or EVSE (2.0.1) number; the whole charger without it.") var connector: Int?
+        func validate() throws {
+            guard ["operative", "inoperative"].contains(availability) else { throw ValidationError("say operative or inoperative") }
+        }
+        func run() async throws { try await target.send(.availability(operative: availability == "operative", connector: connector)) }
+    }
+
+    struct GetConfiguration: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "get-configuration",
+                                                        abstract: "Read configuration keys (1.6) or variables (2.0.1, Component.Variable).")
+        @OptionGroup var target: Target
+        @Argument(help: "Keys to read; every key when none is named (1.6 only).") var keys: [String] = []
+        func run() async throws { try await target.send(.getConfiguration(keys: keys)) }
+    }
+
+    struct SetConfiguration: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-configuration",
+                                                        abstract: "Change a configuration key (1.6) or variable (2.0.1, Component.Variable).")
+        @OptionGroup var target: Target
+        @Argument var key: String
+        @Argument var value: String
+        func run() async throws { try await target.send(.setConfiguration(key: key, value: value)) }
+    }
+
+    struct ClearProfiles: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "clear-profiles", abstract: "Remove the charging profiles Carport set.")
+        @OptionGroup var target: Target
+        func run() async throws { try await target.send(.clearChargingProfiles) }
     }
 }

@@ -16,11 +16,14 @@ final class CarportServices: Sendable {
     let vehicleCache: VehicleCache
     let applicationCache: ApplicationCache
     let cachePeers: PostgresCachePeers?
+    /// This process among the nodes on the database.
+    let nodeID: String
     let rateBudgets: RateBudgets
     let vinLocks = KeyedLocks()
     let webhookScanLocks = KeyedLocks()
     let watchList = WatchList()
-    let outboxBell = OutboxBell()
+    let outboxBell = Bell()
+    let ocppCallBell = Bell()
     let ocppLinks = OCPPLinks()
     let tokenWrites: TokenWriteBatches
     /// Tesla's Fleet API for live mode, when the operator configured it.
@@ -31,8 +34,10 @@ final class CarportServices: Sendable {
     init(configuration: CarportConfiguration, secretBox: SecretBox, tesla: TeslaFleetClient?, upstreamMeter: UpstreamMeter,
          database: @escaping @Sendable () -> any Database, databaseIfOpen: @escaping @Sendable () -> (any Database)?,
          logger: Logger) {
+        let nodeID = UUID().uuidString
+        self.nodeID = nodeID
         if case .postgres(let url) = configuration.database {
-            cachePeers = PostgresCachePeers(url: url, database: databaseIfOpen, logger: logger)
+            cachePeers = PostgresCachePeers(nodeID: nodeID, url: url, database: databaseIfOpen, logger: logger)
         } else {
             cachePeers = nil
         }

@@ -24,10 +24,13 @@ enum JSONValue: Sendable, Equatable {
     }
 
     /// Compact JSON bytes, object keys in the order given.
-    func data() throws -> Data {
+    func data() throws -> Data { Data(text.utf8) }
+
+    /// Compact JSON text, object keys in the order given.
+    var text: String {
         var text = ""
         write(to: &text)
-        return Data(text.utf8)
+        return text
     }
 
     private func write(to text: inout String) {

@@ -62,6 +62,11 @@ public struct OCPPChargerCommands: Sendable {
         }
     }
 
+    /// The charger's answer to an operator's call, as JSON text.
+    public func send(_ call: OCPPOperatorCall, clientID: String, chargePointID: String) async throws -> String {
+        try await failing { try await chargers.send(call, chargePointID: chargePointID, applicationID: try await application(clientID).id).text }
+    }
+
     private func application(_ clientID: String) async throws -> RegisteredApplication {
         guard let application = try await app.applicationRegistry.find(clientID: clientID) else {
             throw ApplicationRegistry.Failure.unknownApplication(clientID)

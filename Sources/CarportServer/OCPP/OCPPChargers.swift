@@ -90,6 +90,18 @@ struct OCPPChargers {
         return (charger, password)
     }
 
+    /// Sends an operator's call to the charger, wherever its socket is, and returns the charger's answer.
+    func send(_ operatorCall: OCPPOperatorCall, chargePointID: String, applicationID: UUID) async throws -> JSONValue {
+        let charger = try await owned(chargePointID, applicationID: applicationID)
+        guard let version = charger.version else { throw Failure.invalid("the charger \(chargePointID) has never connected") }
+        let (action, payload) = try operatorCall.call(version)
+        do {
+            return try await OCPPCalls(request: request).call(chargePointID, action, payload)
+        } catch let failure as OCPPLink.Failure {
+            throw Failure.invalid("\(action): \(failure.description)")
+        }
+    }
+
     private func owned(_ chargePointID: String, applicationID: UUID) async throws -> OCPPCharger {
         guard let charger = try await store.charger(chargePointID: chargePointID), charger.applicationID == applicationID else {
             throw Failure.unknown(chargePointID)

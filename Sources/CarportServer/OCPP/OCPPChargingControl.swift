@@ -3,7 +3,7 @@ import Vapor
 
 /// START and STOP on an OCPP charger, as evcc does it: with a transaction, a `TxDefaultProfile` whose limit is 0 A
 /// pauses and the charger's maximum resumes, so the session and its authorization stay alive; without one, START
-/// asks the charger to start a transaction. A charger not connected to this node fails at once.
+/// asks the charger to start a transaction. A charger that is not connected fails at once.
 struct OCPPChargingControl {
     enum Failure: Error, CustomStringConvertible {
         case offline(String)
@@ -21,14 +21,16 @@ struct OCPPChargingControl {
     static let maximumAmperes = 32.0
     static let idTag = "CARPORT"
 
-    let links: OCPPLinks
+    let calls: OCPPCalls
 
     func charge(_ start: Bool, _ charger: OCPPCharger) async throws {
-        guard let link = links.link(charger.chargePointID) else { throw Failure.offline(charger.chargePointID) }
-        let (action, payload) = Self.command(start, state: charger.state, version: link.version)
+        guard let version = charger.version else { throw Failure.offline(charger.chargePointID) }
+        let (action, payload) = Self.command(start, state: charger.state, version: version)
         let answer: JSONValue
         do {
-            answer = try await link.call(action, payload)
+            answer = try await calls.call(charger.chargePointID, action, payload)
+        } catch OCPPLink.Failure.offline {
+            throw Failure.offline(charger.chargePointID)
         } catch let failure as OCPPLink.Failure {
             throw Failure.rejected("\(action): \(failure.description)")
         }

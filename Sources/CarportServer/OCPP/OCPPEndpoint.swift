@@ -53,7 +53,7 @@ struct OCPPSession {
         socket.onText { _, text in incoming.yield(text) }
         socket.onClose.whenComplete { _ in incoming.finish() }
         var state = charger.state
-        let link = OCPPLink(version: version, socket: socket)
+        let link = OCPPLink(version: version, send: { [socket] in try await socket.send($0) })
         context.carport.ocppLinks.register(link, for: charger.chargePointID)
         do { try await store.setConnected(Date(), id: charger.id) } catch { context.logger.warning("OCPP: \(error)") }
         for await text in texts {
@@ -79,17 +79,16 @@ struct OCPPSession {
         await noteChange(context)
     }
 
-    /// After a 1.6 boot, asks for the power and energy readings Carport shows (what evcc asks for); a charger that
-    /// refuses keeps its own sampling.
+    /// After a boot, asks for the power and energy readings Carport shows; a charger that refuses keeps its own
+    /// sampling.
     private func configureSampling(_ link: OCPPLink, context: Request) {
-        guard version == .v16 else { return }
         let id = charger.chargePointID
         Task {
             do {
-                _ = try await link.call("ChangeConfiguration", .object([
-                    ("key", "MeterValuesSampledData"), ("value", "Power.Active.Import,Energy.Active.Import.Register")]))
+                let (action, payload) = try OCPPOperatorCall.sampling(version).call(version)
+                _ = try await link.call(action, payload)
             } catch {
-                context.logger.info("OCPP \(id): MeterValuesSampledData not set: \(error)")
+                context.logger.info("OCPP \(id): sampled measurands not set: \(error)")
             }
         }
     }

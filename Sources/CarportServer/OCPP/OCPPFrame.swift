@@ -100,7 +100,7 @@ enum OCPPFrame: Equatable {
         case .result(let id, let payload): .array([.int(3), .string(id), payload])
         case .error(let id, let code, let description, let details): .array([.int(4), .string(id), .string(code), .string(description), details])
         }
-        return (try? value.data()).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return value.text
     }
 
     static func error(id: String, _ error: OCPPError, version: OCPPVersion) -> OCPPFrame {

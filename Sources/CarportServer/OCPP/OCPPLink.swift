@@ -1,17 +1,19 @@
 import Foundation
 import NIOConcurrencyHelpers
-import Vapor
 
 /// Carport's side of one charger's open socket for the CALLs Carport sends: one outstanding at a time, as OCPP-J
 /// allows, each answered by its CALLRESULT or CALLERROR or failed after `timeout` seconds or when the socket closes.
 actor OCPPLink {
-    enum Failure: Error, CustomStringConvertible {
+    /// Why a CALL has no answer (kept as JSON in `ocpp_calls` when another node made the call).
+    enum Failure: Error, CustomStringConvertible, Codable, Equatable {
+        case offline(chargePointID: String)
         case refused(code: String, description: String)
         case timedOut(action: String)
         case disconnected
 
         var description: String {
             switch self {
+            case .offline(let id): "the charger \(id) is not connected to Carport"
             case .refused(let code, let description): "the charger answered \(code): \(description)"
             case .timedOut(let action): "the charger did not answer \(action) in time"
             case .disconnected: "the charger disconnected"
@@ -22,15 +24,16 @@ actor OCPPLink {
     static let timeout: Double = 30
 
     let version: OCPPVersion
-    private let socket: WebSocket
+    private let send: @Sendable (String) async throws -> Void
     private var busy = false
     private var queued: [CheckedContinuation<Void, Never>] = []
     private var waiting: (id: String, continuation: CheckedContinuation<OCPPFrame, any Error>)?
     private var closed = false
 
-    init(version: OCPPVersion, socket: WebSocket) {
+    /// `send` puts a text frame on the charger's socket.
+    init(version: OCPPVersion, send: @escaping @Sendable (String) async throws -> Void) {
         self.version = version
-        self.socket = socket
+        self.send = send
     }
 
     /// Sends `action` and returns the charger's CALLRESULT payload.
@@ -47,7 +50,7 @@ actor OCPPLink {
         let answer = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<OCPPFrame, any Error>) in
             waiting = (id, continuation)
             Task {
-                do { try await socket.send(frame.text) } catch { self.fail(id, Failure.disconnected) }
+                do { try await send(frame.text) } catch { self.fail(id, Failure.disconnected) }
                 try? await Task.sleep(for: .seconds(timeout))
                 self.fail(id, Failure.timedOut(action: action))
             }

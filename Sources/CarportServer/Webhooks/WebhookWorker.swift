@@ -2,7 +2,7 @@ import Foundation
 import Vapor
 
 /// The serving process's background loop: delivers due webhook batches (Enode) and events (Smartcar) as soon as
-/// this node queues some (`OutboxBell`) and every half second otherwise, and scans for vehicle changes every
+/// this node queues some (`Bell`) and every half second otherwise, and scans for vehicle changes every
 /// `CARPORT_WEBHOOK_SCAN` seconds (watched vehicles on every pass). Work it misses (a crash, a restart) waits in
 /// the database. With several nodes, each full scan pass is claimed with the lease
 /// `enode-scan-pass`, held for one interval and not given back, so the nodes together scan once per interval;

@@ -56,7 +56,7 @@ struct EnodeActions {
             guard let ocpp = try await FluentOCPPChargerStore(resolveDatabase: { [db = request.db] in db }).charger(chargePointID: charger.serial)
             else { throw Self.refused("The OCPP charger is no longer registered.") }
             return try await start(kind, on: .charger, id: charger.id, caller: caller, request: request) {
-                try await OCPPChargingControl(links: request.carport.ocppLinks).charge(kind == .start, ocpp)
+                try await OCPPChargingControl(calls: OCPPCalls(request: request)).charge(kind == .start, ocpp)
             }
         }
         let state = SimulatedChargers.state(of: charger)

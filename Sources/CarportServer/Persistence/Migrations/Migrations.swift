@@ -20,5 +20,6 @@ enum CarportMigrations {
         M015CreateSmartcarWebhooks(),
         M016IndexVehicleLookups(),
         M017CreateOCPPChargers(),
+        M018CreateOCPPCalls(),
     ]
 }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Wakes this node's webhook worker as soon as events are queued, instead of at its next poll (other nodes still
-/// poll: the outbox in the database is what they share).
-final class OutboxBell: @unchecked Sendable {
+/// Wakes a worker of this node as soon as it has work (events queued, a charger command asked for), instead of at
+/// its next poll; other nodes still poll, or hear of it through PostgreSQL `NOTIFY`.
+final class Bell: @unchecked Sendable {
     private let lock = NSLock()
     private var rung = false
     private var waiter: CheckedContinuation<Void, Never>?
