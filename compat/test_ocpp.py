@@ -17,10 +17,15 @@ from ocpp.routing import after, on
 from ocpp.v16 import ChargePoint as ChargePoint16
 from ocpp.v16 import call as call16
 from ocpp.v16 import call_result as call_result16
+import subprocess
+
 from ocpp.v16.enums import Action, ChargingProfileStatus, ConfigurationStatus, RemoteStartStopStatus
 from ocpp.v201 import ChargePoint as ChargePoint201
 from ocpp.v201 import call as call201
+from ocpp.v201 import call_result as call_result201
+from ocpp.v201.enums import Action as Action201
 
+from conftest import carport_binary
 from connect_pages import approve
 
 REDIRECT = "https://app.example/callback"
@@ -165,10 +170,13 @@ def test_refusals_on_connecting(carport, app):
 
 class Wallbox(ChargePoint16):
     """A 1.6 charge point as a real wallbox behaves: it accepts Carport's configuration, starts a transaction when
-    asked, and follows a TxDefaultProfile: 0 A suspends charging (SuspendedEVSE), more resumes it."""
+    asked, follows a TxDefaultProfile (0 A suspends charging, SuspendedEVSE; more resumes it), meters energy while
+    charging, and answers an operator's reset and trigger."""
 
     configured = None
     transaction = None
+    energy = 1000
+    reset = None
 
     @on(Action.change_configuration)
     def on_change_configuration(self, key, value):
@@ -182,7 +190,7 @@ class Wallbox(ChargePoint16):
 
     @after(Action.remote_start_transaction)
     async def after_remote_start(self, id_tag, **_):
-        started = await self.call(call16.StartTransaction(connector_id=1, id_tag=id_tag, meter_start=1000, timestamp=now()))
+        started = await self.call(call16.StartTransaction(connector_id=1, id_tag=id_tag, meter_start=self.energy, timestamp=now()))
         self.transaction = started.transaction_id
         await self.report(7400)
 
@@ -195,65 +203,188 @@ class Wallbox(ChargePoint16):
     async def after_set_charging_profile(self, **_):
         await self.report(7400 if self.limit > 0 else 0)
 
+    @on(Action.reset)
+    def on_reset(self, type):
+        self.reset = type
+        return call_result16.Reset(status="Accepted")
+
+    @on(Action.trigger_message)
+    def on_trigger_message(self, requested_message, connector_id=None):
+        return call_result16.TriggerMessage(status="Accepted" if requested_message == "Heartbeat" else "NotImplemented")
+
     async def report(self, watts):
+        self.energy += 400 if watts else 0
         await self.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Charging" if watts else "SuspendedEVSE"))
         await self.call(call16.MeterValues(connector_id=1, transaction_id=self.transaction, meter_value=[{
-            "timestamp": now(), "sampledValue": [{"value": str(watts), "measurand": "Power.Active.Import", "unit": "W"}]}]))
+            "timestamp": now(), "sampledValue": [{"value": str(watts), "measurand": "Power.Active.Import", "unit": "W"},
+                                                 {"value": str(self.energy), "measurand": "Energy.Active.Import.Register", "unit": "Wh"}]}]))
 
 
-def test_an_app_starts_and_pauses_an_ocpp_charger_through_the_enode_face(carport):
-    app = carport.create_app(name="OCPP App", mode="simulated")
-    car = carport.cli("sim", "create", "--app", app["clientId"], "--make", "TESLA", "--email", "ocpp-owner@example.com")
-    enode = carport.base_url + "/enode"
-    client = OAuth2Session(app["clientId"], app["clientSecret"], token_endpoint_auth_method="client_secret_basic")
-    client.fetch_token(enode + "/oauth2/token", grant_type="client_credentials")
-    link_state = client.post(enode + "/users/ocpp-user/link", json={"vendor": "TESLA"}).json()["linkState"]
-    user = OAuth2Session(app["clientId"], app["clientSecret"], scope="all offline_access", redirect_uri=REDIRECT)
-    url, _ = user.create_authorization_url(enode + "/oauth2/auth", state=link_state)
-    user.fetch_token(enode + "/oauth2/token", authorization_response=approve(url, carport.base_url, email=car["email"],
-                                                                             password=car["password"]))
-    location = user.post(enode + "/charging-locations", json={"name": "Home", "latitude": 59.91, "longitude": 10.75}).json()["id"]
-    registered = carport.cli("chargers", "add", "--app", app["clientId"], "--user", "ocpp-user", "--id", "WB-ENODE-1",
-                             "--location", location)
+class Station(ChargePoint201):
+    """A 2.0.1 charging station: it takes Carport's sampling variables, starts a transaction when asked and follows a
+    TxDefaultProfile, reporting each change as TransactionEvents with meter values."""
 
-    def enode_charger():
-        [found] = user.get(enode + "/chargers", params={"field[]": ["chargeState", "information"]}).json()
+    variables = None
+    transaction = None
+    energy = 5000.0
+
+    @on(Action201.set_variables)
+    def on_set_variables(self, set_variable_data):
+        self.variables = {f"{d['component']['name']}.{d['variable']['name']}": d["attribute_value"] for d in set_variable_data}
+        return call_result201.SetVariables(set_variable_result=[
+            {"attribute_status": "Accepted", "component": d["component"], "variable": d["variable"]} for d in set_variable_data])
+
+    @on(Action201.request_start_transaction)
+    def on_request_start(self, id_token, remote_start_id, **_):
+        self.id_token = id_token
+        return call_result201.RequestStartTransaction(status="Accepted")
+
+    @after(Action201.request_start_transaction)
+    async def after_request_start(self, remote_start_id, **_):
+        self.transaction = "tx-enode-201"
+        await self.event("Started", "RemoteStart", 11000, remote_start_id=remote_start_id)
+
+    @on(Action201.set_charging_profile)
+    def on_set_charging_profile(self, evse_id, charging_profile):
+        self.limit = charging_profile["charging_schedule"][0]["charging_schedule_period"][0]["limit"]
+        return call_result201.SetChargingProfile(status="Accepted")
+
+    @after(Action201.set_charging_profile)
+    async def after_set_charging_profile(self, **_):
+        await self.event("Updated", "ChargingRateChanged", 11000 if self.limit > 0 else 0)
+
+    @on(Action201.reset)
+    def on_reset(self, type, **_):
+        self.reset = type
+        return call_result201.Reset(status="Accepted")
+
+    seq = 0
+
+    async def event(self, event_type, trigger, watts, **info):
+        self.energy += 600 if watts else 0
+        self.seq += 1
+        await self.call(call201.TransactionEvent(
+            event_type=event_type, timestamp=now(), trigger_reason=trigger, seq_no=self.seq, evse={"id": 1, "connector_id": 1},
+            transaction_info={"transaction_id": self.transaction, "charging_state": "Charging" if watts else "SuspendedEVSE", **info},
+            meter_value=[{"timestamp": now(), "sampled_value": [
+                {"value": watts, "measurand": "Power.Active.Import", "unit_of_measure": {"unit": "W"}},
+                {"value": self.energy, "measurand": "Energy.Active.Import.Register", "unit_of_measure": {"unit": "Wh"}}]}]))
+
+
+class EnodeOwner:
+    """An app's user on the Enode face with a car, a charging location and an OCPP charger registered there."""
+
+    def __init__(self, carport, charge_point_id):
+        self.carport = carport
+        self.app = carport.create_app(name="OCPP App " + charge_point_id, mode="simulated")
+        car = carport.cli("sim", "create", "--app", self.app["clientId"], "--make", "TESLA", "--email", f"{charge_point_id}@example.com")
+        self.enode = carport.base_url + "/enode"
+        client = OAuth2Session(self.app["clientId"], self.app["clientSecret"], token_endpoint_auth_method="client_secret_basic")
+        client.fetch_token(self.enode + "/oauth2/token", grant_type="client_credentials")
+        link_state = client.post(self.enode + "/users/ocpp-user/link", json={"vendor": "TESLA"}).json()["linkState"]
+        self.user = OAuth2Session(self.app["clientId"], self.app["clientSecret"], scope="all offline_access", redirect_uri=REDIRECT)
+        url, _ = self.user.create_authorization_url(self.enode + "/oauth2/auth", state=link_state)
+        self.user.fetch_token(self.enode + "/oauth2/token", authorization_response=approve(
+            url, carport.base_url, email=car["email"], password=car["password"]))
+        location = self.user.post(self.enode + "/charging-locations", json={"name": "Home", "latitude": 59.91, "longitude": 10.75}).json()
+        self.registered = carport.cli("chargers", "add", "--app", self.app["clientId"], "--user", "ocpp-user", "--id", charge_point_id,
+                                      "--location", location["id"])
+
+    def charger(self):
+        [found] = self.user.get(self.enode + "/chargers", params={"field[]": ["chargeState", "information"]}).json()
         return found
 
-    def charging(action):
-        answer = user.post(f"{enode}/chargers/{enode_charger()['id']}/charging", json={"action": action})
+    def charging(self, action):
+        answer = self.user.post(f"{self.enode}/chargers/{self.charger()['id']}/charging", json={"action": action})
         assert answer.status_code == 204, answer.text
         path = urlparse(answer.headers["Location"]).path
         deadline = time.time() + 15
         while True:
-            followed = user.get(carport.base_url + path).json()
+            followed = self.user.get(self.carport.base_url + path).json()
             if followed["state"] != "PENDING" or time.time() > deadline:
                 return followed
             time.sleep(0.2)
 
+    def metered_kwh_today(self):
+        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        [bucket] = self.user.get(self.enode + "/statistics/charging", params={"type": "charger", "startDate": today}).json()
+        return bucket["kwhSum"]
+
+    def operator(self, command, *args):
+        """`carport chargers …` from another process: the call reaches the charger through the database."""
+        return subprocess.run([carport_binary(), "chargers", command, "--app", self.app["clientId"], self.registered["chargePointId"],
+                               *args, "--json"], env=self.carport.env, capture_output=True, text=True)
+
+
+def test_an_app_starts_and_pauses_an_ocpp_16_charger_through_the_enode_face(carport):
+    owner = EnodeOwner(carport, "WB-ENODE-1")
+
     async def scenario():
-        async with connect(registered, ["ocpp1.6"]) as socket:
+        async with connect(owner.registered, ["ocpp1.6"]) as socket:
             point = Wallbox("WB-ENODE-1", socket)
             reader = asyncio.create_task(point.start())
             await point.call(call16.BootNotification(charge_point_model="Pulsar Plus", charge_point_vendor="Wallbox"))
             await point.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Preparing"))
-            plugged = await asyncio.to_thread(enode_charger)
+            plugged = await asyncio.to_thread(owner.charger)
             assert plugged["isReachable"] is True and plugged["information"]["brand"] == "Wallbox"
             assert plugged["chargeState"]["isPluggedIn"] is True and plugged["chargeState"]["isCharging"] is False
             assert point.configured == ("MeterValuesSampledData", "Power.Active.Import,Energy.Active.Import.Register")
 
-            started = await asyncio.to_thread(charging, "START")
+            started = await asyncio.to_thread(owner.charging, "START")
             assert started["state"] == "CONFIRMED", started
             assert point.id_tag == "CARPORT" and point.transaction is not None, "no transaction: a remote start"
-            assert (await asyncio.to_thread(enode_charger))["chargeState"] == {"isPluggedIn": True, "isCharging": True, "chargeRate": 7.4}
-            paused = await asyncio.to_thread(charging, "STOP")
+            assert (await asyncio.to_thread(owner.charger))["chargeState"] == {"isPluggedIn": True, "isCharging": True, "chargeRate": 7.4}
+            paused = await asyncio.to_thread(owner.charging, "STOP")
             assert paused["state"] == "CONFIRMED" and point.limit == 0, "paused with a 0 A TxDefaultProfile"
-            assert (await asyncio.to_thread(enode_charger))["chargeState"]["isCharging"] is False
-            resumed = await asyncio.to_thread(charging, "START")
+            assert (await asyncio.to_thread(owner.charger))["chargeState"]["isCharging"] is False
+            resumed = await asyncio.to_thread(owner.charging, "START")
             assert resumed["state"] == "CONFIRMED" and point.limit > 0, "resumed within the same transaction"
+            assert await asyncio.to_thread(owner.metered_kwh_today) == 0.8, "what the register rose while charging"
+
+            # An operator's calls, from another process.
+            reset = await asyncio.to_thread(owner.operator, "reset", "--hard")
+            assert reset.returncode == 0 and json.loads(reset.stdout) == {"status": "Accepted"} and point.reset == "Hard", reset.stderr
+            trigger = await asyncio.to_thread(owner.operator, "trigger", "MeterValues")
+            assert trigger.returncode == 0 and json.loads(trigger.stdout) == {"status": "NotImplemented"}, trigger.stderr
+            wrong = await asyncio.to_thread(owner.operator, "trigger", "TransactionEvent")
+            assert wrong.returncode != 0 and "StatusNotification" in wrong.stderr, "the 1.6 messages are listed"
+            refused = await asyncio.to_thread(owner.operator, "unlock")
+            assert refused.returncode != 0 and "NotImplemented" in refused.stderr, refused.stderr
             reader.cancel()
-        # Offline: the command fails at once, and its action is FAILED.
-        failed = charging("STOP")
+        # Offline: the command fails at once, and its action is FAILED; so does an operator's call.
+        failed = owner.charging("STOP")
         assert failed["state"] == "FAILED" and "not connected" in failed["failureReason"]["detail"], failed
+        offline = owner.operator("reset")
+        assert offline.returncode != 0 and "not connected" in offline.stderr, offline.stderr
+
+    asyncio.run(scenario())
+
+
+def test_an_app_starts_and_pauses_an_ocpp_201_station_through_the_enode_face(carport):
+    owner = EnodeOwner(carport, "CS-ENODE-201")
+
+    async def scenario():
+        async with connect(owner.registered, ["ocpp2.0.1"]) as socket:
+            station = Station("CS-ENODE-201", socket)
+            reader = asyncio.create_task(station.start())
+            await station.call(call201.BootNotification(charging_station={"model": "Terra AC", "vendor_name": "ABB"}, reason="PowerUp"))
+            await station.call(call201.StatusNotification(timestamp=now(), connector_status="Occupied", evse_id=1, connector_id=1))
+            plugged = await asyncio.to_thread(owner.charger)
+            assert plugged["chargeState"]["isPluggedIn"] is True and plugged["chargeState"]["isCharging"] is False
+            assert station.variables == {"SampledDataCtrlr.TxUpdatedMeasurands": "Power.Active.Import,Energy.Active.Import.Register"}
+
+            started = await asyncio.to_thread(owner.charging, "START")
+            assert started["state"] == "CONFIRMED", started
+            assert station.id_token == {"id_token": "CARPORT", "type": "Central"}
+            assert (await asyncio.to_thread(owner.charger))["chargeState"] == {"isPluggedIn": True, "isCharging": True, "chargeRate": 11}
+            paused = await asyncio.to_thread(owner.charging, "STOP")
+            assert paused["state"] == "CONFIRMED" and station.limit == 0
+            assert (await asyncio.to_thread(owner.charger))["chargeState"]["isCharging"] is False
+            resumed = await asyncio.to_thread(owner.charging, "START")
+            assert resumed["state"] == "CONFIRMED" and station.limit > 0, "resumed in the same transaction, not started again"
+            assert await asyncio.to_thread(owner.metered_kwh_today) == 0.6, "the rise after the first reading"
+            reset = await asyncio.to_thread(owner.operator, "reset")
+            assert json.loads(reset.stdout) == {"status": "Accepted"} and station.reset == "OnIdle", reset.stderr
+            reader.cancel()
 
     asyncio.run(scenario())

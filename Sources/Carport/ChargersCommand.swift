@@ -82,10 +82,12 @@ struct ChargersCommand: AsyncParsableCommand {
     struct Target: ParsableArguments {
         @Option(name: .customLong("app"), help: "Client id of the application.") var clientID: String
         @Argument(help: "The charge point id.") var chargePointID: String
+        @Flag(help: "Print only the charger's answer, as JSON.") var json = false
 
         /// Sends `call` (through the node holding the charger's socket) and prints the charger's answer.
         func send(_ call: OCPPOperatorCall) async throws {
-            print(try await ChargersCommand.run { try await $0.send(call, clientID: clientID, chargePointID: chargePointID) })
+            let answer = try await ChargersCommand.run { try await $0.send(call, clientID: clientID, chargePointID: chargePointID) }
+            print(json ? answer : "\(chargePointID) answered: \(answer)")
         }
     }
 
@@ -140,7 +142,7 @@ struct ChargersCommand: AsyncParsableCommand {
     }
 
     struct ClearProfiles: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "clear-profiles", abstract: "Remove the charging profiles Carport set.")
+        static let configuration = CommandConfiguration(commandName: "clear-profiles", abstract: "Remove every charging profile the charger holds.")
         @OptionGroup var target: Target
         func run() async throws { try await target.send(.clearChargingProfiles) }
     }

@@ -157,6 +157,21 @@ import VaporTesting
         }
     }
 
+    @Test func meteredEnergyIsCountedPerClockHour() {
+        var state = OCPPChargerState()
+        let nine = Date(timeIntervalSince1970: 1_800_000_000 - 1_800_000_000.truncatingRemainder(dividingBy: 3600))
+        state.meter(energyWh: 10_000, powerW: 7400, at: nine)
+        state.meter(energyWh: 11_000, at: nine.addingTimeInterval(600))
+        state.meter(energyWh: 12_500, powerW: 7400, at: nine.addingTimeInterval(3_700))  // the next hour
+        #expect(state.closedHours.count == 1)
+        #expect(state.closedHours.first?.hourStart == nine && state.closedHours.first?.energyKWh == 1)
+        #expect(state.closedHours.first?.seconds == 600 && state.closedHours.first?.maxKW == 7.4)
+        #expect(state.hour?.energyKWh == 1.5)
+        state.meter(energyWh: 50, at: nine.addingTimeInterval(3_800))  // a replaced meter: a new baseline, no energy
+        state.meter(energyWh: 550, at: nine.addingTimeInterval(1_000))  // stamped in the past: counts in the current hour
+        #expect(state.hour?.energyKWh == 2 && state.energyWh == 550 && state.closedHours.count == 1)
+    }
+
     @Test func chargerStatesMapAsTheContractSays() {
         var state = OCPPChargerState()
         state.connectors["1"] = .init(status: "SuspendedEV", errorCode: nil, updatedAt: Date())

@@ -20,6 +20,10 @@ struct OCPPChargerState: Codable, Equatable, Sendable {
     /// The last `Energy.Active.Import.Register` reading, Wh.
     var energyWh: Double?
     var meteredAt: Date?
+    /// The energy and power metered in the current clock hour, and the hours ended since the last save (the store
+    /// moves them to their own table).
+    var hour: ChargingHour?
+    var closedHours: [ChargingHour] = []
 
     struct Connector: Codable, Equatable, Sendable {
         var status: String
@@ -48,14 +52,34 @@ struct OCPPChargerState: Codable, Equatable, Sendable {
                 let kilo = unit.hasPrefix("k") ? 1000.0 : 1.0
                 switch sample["measurand"]?.string ?? "Energy.Active.Import.Register" {
                 case "Power.Active.Import" where sample["phase"] == nil:
-                    powerW = reading * kilo * multiplier
+                    meter(powerW: reading * kilo * multiplier, at: time)
                 case "Energy.Active.Import.Register" where sample["phase"] == nil:
-                    energyWh = reading * kilo * multiplier
+                    meter(energyWh: reading * kilo * multiplier, at: time)
                 default: continue
                 }
-                meteredAt = time
             }
         }
+    }
+
+    /// Takes a reading of the energy register or the power, and adds to the current hour what was charged since
+    /// the last reading: the register's rise, and the time at the power last read (a register that went back, a
+    /// replaced meter, only sets the new baseline). A reading stamped before the current hour counts in it.
+    mutating func meter(energyWh newEnergy: Double? = nil, powerW newPower: Double? = nil, at time: Date) {
+        let hourStart = Date(timeIntervalSince1970: (time.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+        if hourStart > (hour?.hourStart ?? .distantPast) {
+            if let ended = hour, ended.energyKWh > 0 || ended.seconds > 0 { closedHours.append(ended) }
+            hour = ChargingHour(hourStart: hourStart)
+        }
+        var kWh = 0.0
+        if let newEnergy {
+            if let energyWh, newEnergy > energyWh { kWh = (newEnergy - energyWh) / 1000 }
+            energyWh = newEnergy
+        }
+        let seconds = meteredAt.map { min(max(time.timeIntervalSince($0), 0), 3600) } ?? 0
+        let kW = (powerW ?? 0) / 1000
+        if kWh > 0 || (kW > 0 && seconds > 0) { hour?.add(kWh: kWh, kW: kW, seconds: kW > 0 ? seconds : 0) }
+        if let newPower { powerW = newPower }
+        meteredAt = max(meteredAt ?? time, time)
     }
 }
 

@@ -59,15 +59,26 @@ struct OCPPSession {
         for await text in texts {
             let before = state
             switch OCPPCentralSystem.receive(text, version: version, state: &state) {
-            case .reply(let reply):
+            case .reply(var reply):
                 if state != before {
-                    do { try await store.save(state, version: version, id: charger.id) } catch {
+                    do {
+                        try await store.save(state, version: version, id: charger.id)
+                        state.closedHours = []
+                    } catch {
+                        // Not kept, so not acknowledged: the charger sends it again (transaction messages are queued).
                         context.logger.warning("OCPP \(charger.chargePointID): state not saved: \(error)")
+                        state = before
+                        if case .success(.call(let id, _, _)) = OCPPFrame.parse(text) {
+                            reply = OCPPFrame.error(id: id, OCPPError(code: .internalError, description: "Carport could not keep this message."),
+                                                    version: version).text
+                        }
                     }
                 }
                 try? await socket.send(reply)
                 let (was, now) = (before.chargerState(version: version), state.chargerState(version: version))
-                if was.status != now.status || was.powerKW != now.powerKW { await noteChange(context) }
+                // The faces show kW to one decimal: a wobble below that is no change.
+                func tenths(_ kW: Double?) -> Int? { kW.map { Int(($0 * 10).rounded()) } }
+                if was.status != now.status || tenths(was.powerKW) != tenths(now.powerKW) { await noteChange(context) }
                 if state.bootedAt != before.bootedAt { configureSampling(link, context: context) }
             case .answer(let frame):
                 await link.receive(frame)

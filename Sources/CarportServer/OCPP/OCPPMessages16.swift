@@ -56,7 +56,7 @@ enum OCPPMessages16 {
             state.transaction = .init(id: String(id), connectorID: payload["connectorId"]?.int ?? 1, idTag: payload["idTag"]?.string,
                                       meterStartWh: payload["meterStart"]?.double,
                                       startedAt: payload["timestamp"]?.string.flatMap(OCPPTime.parse) ?? now)
-            state.energyWh = payload["meterStart"]?.double
+            state.meter(energyWh: payload["meterStart"]?.double, at: state.transaction?.startedAt ?? now)
             return .object([("transactionId", .int(id)), ("idTagInfo", accepted)])
         }),
         "StopTransaction": (.object([
@@ -66,9 +66,7 @@ enum OCPPMessages16 {
             "transactionData": .array(meterValue, minItems: 0),
         ], required: "meterStop", "timestamp", "transactionId"), { payload, state, now in
             state.takeMeterValues(payload["transactionData"]?.array ?? [], at: now)
-            state.energyWh = payload["meterStop"]?.double
-            state.powerW = 0
-            state.meteredAt = payload["timestamp"]?.string.flatMap(OCPPTime.parse) ?? now
+            state.meter(energyWh: payload["meterStop"]?.double, powerW: 0, at: payload["timestamp"]?.string.flatMap(OCPPTime.parse) ?? now)
             if state.transaction?.id == payload["transactionId"]?.int.map(String.init) { state.transaction = nil }
             return .object([("idTagInfo", accepted)])
         }),

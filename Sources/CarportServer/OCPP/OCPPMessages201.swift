@@ -71,7 +71,7 @@ enum OCPPMessages201 {
             switch payload["eventType"]?.string {
             case "Ended":
                 if state.transaction?.id == id { state.transaction = nil }
-                state.powerW = 0
+                state.meter(powerW: 0, at: time)
             default:
                 if state.transaction?.id != id {
                     state.transaction = .init(id: id, connectorID: payload["evse"]?["connectorId"]?.int ?? 1,

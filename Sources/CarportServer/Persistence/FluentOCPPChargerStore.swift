@@ -1,3 +1,4 @@
+import CarportCore
 import Fluent
 import Foundation
 import SQLKit
@@ -21,6 +22,7 @@ struct OCPPCharger: Sendable, Equatable {
 
 struct FluentOCPPChargerStore: LazyDatabaseStore {
     static let table = "ocpp_chargers"
+    static let hoursTable = "ocpp_energy_hours"
     let resolveDatabase: @Sendable () -> any Database
 
     func insert(_ charger: OCPPCharger) async throws {
@@ -50,10 +52,48 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
         try await sql.update(Self.table).where("id", .equal, SQLBind(id)).set("password_digest", to: SQLBind(digest)).run()
     }
 
-    /// What the charger's messages reported, and the version it speaks.
+    /// What the charger's messages reported, and the version it speaks; its closed hours move to their table, in
+    /// the same transaction (written again after a crash, they replace themselves).
     func save(_ state: OCPPChargerState, version: OCPPVersion, id: UUID) async throws {
-        try await sql.update(Self.table).where("id", .equal, SQLBind(id))
-            .set("state", to: SQLBind(try Self.text(state))).set("version", to: SQLBind(version.rawValue)).run()
+        var kept = state
+        kept.closedHours = []
+        let text = try Self.text(kept)
+        guard !state.closedHours.isEmpty else {
+            return try await sql.update(Self.table).where("id", .equal, SQLBind(id))
+                .set("state", to: SQLBind(text)).set("version", to: SQLBind(version.rawValue)).run()
+        }
+        try await database.transaction { database in
+            guard let sql = database as? any SQLDatabase else { throw StoreError.sqlRequired }
+            for hour in state.closedHours {
+                try await sql.raw("""
+                    INSERT INTO \(ident: Self.hoursTable) (charger_id, hour_start, energy_kwh, min_kw, max_kw, seconds, kilowatt_seconds)
+                    VALUES (\(bind: id), \(bind: hour.hourStart), \(bind: hour.energyKWh), \(bind: hour.minKW.isFinite ? hour.minKW : 0),
+                    \(bind: hour.maxKW), \(bind: hour.seconds), \(bind: hour.kilowattSeconds))
+                    ON CONFLICT (charger_id, hour_start) DO UPDATE SET energy_kwh = excluded.energy_kwh, min_kw = excluded.min_kw,
+                    max_kw = excluded.max_kw, seconds = excluded.seconds, kilowatt_seconds = excluded.kilowatt_seconds
+                    """).run()
+            }
+            try await sql.update(Self.table).where("id", .equal, SQLBind(id))
+                .set("state", to: SQLBind(text)).set("version", to: SQLBind(version.rawValue)).run()
+        }
+    }
+
+    /// Every hour the charger metered: the closed ones from their table, then the current one.
+    func hours(of charger: OCPPCharger) async throws -> [ChargingHour] {
+        let rows = try await sql.select().column("*").from(Self.hoursTable).where("charger_id", .equal, SQLBind(charger.id))
+            .orderBy("hour_start").all()
+        var hours = try rows.map { row in
+            var hour = ChargingHour(hourStart: try row.decode(column: "hour_start", as: Date.self))
+            hour.energyKWh = try row.decode(column: "energy_kwh", as: Double.self)
+            hour.minKW = try row.decode(column: "min_kw", as: Double.self)
+            hour.maxKW = try row.decode(column: "max_kw", as: Double.self)
+            hour.seconds = try row.decode(column: "seconds", as: Double.self)
+            hour.kilowattSeconds = try row.decode(column: "kilowatt_seconds", as: Double.self)
+            return hour
+        }
+        hours += charger.state.closedHours
+        if let current = charger.state.hour, current.energyKWh > 0 || current.seconds > 0 { hours.append(current) }
+        return hours
     }
 
     func setConnected(_ time: Date?, id: UUID) async throws {
@@ -63,12 +103,14 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
     private static func text(_ state: OCPPChargerState) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try encoder.encode(state), as: UTF8.self)
     }
 
     private static func charger(_ row: any SQLRow) throws -> OCPPCharger {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return OCPPCharger(
             id: try row.decode(column: "id", as: UUID.self), applicationID: try row.decode(column: "application_id", as: UUID.self),
             userID: try row.decode(column: "user_id", as: String.self),

@@ -2,9 +2,10 @@ import CarportCore
 import Foundation
 import Vapor
 
-/// `GET /statistics/charging` (enode.md §3.2): the energy the user's vehicles (or `vehicleId`) took, in buckets of
-/// `resolution` from `startDate` to `endDate` (default now), priced with the configured tariff hour by hour;
-/// `chargingLocationId` keeps the hours charged within reach of that charging location.
+/// `GET /statistics/charging` (enode.md §3.2): the energy the user's vehicles (or `vehicleId`) took — or with
+/// `type=charger` what the user's chargers (or `chargerId`) metered, for OCPP chargers from their meter values —
+/// in buckets of `resolution` from `startDate` to `endDate` (default now), priced with the configured tariff hour
+/// by hour; `chargingLocationId` keeps the hours charged within reach of (chargers: at) that charging location.
 struct EnodeStatistics {
     enum Resolution: String, CaseIterable {
         case hour = "HOUR", day = "DAY", week = "WEEK", month = "MONTH", year = "YEAR"
@@ -35,24 +36,16 @@ struct EnodeStatistics {
             }
             location = try await request.chargingLocationService.get(uuid, userID: caller.grant.userID)
         }
-        let service = request.vehicleService
-        var vehicleIDs = caller.grant.vehicleIDs
-        if let vehicleID = query["vehicleId"] { vehicleIDs = [try await caller.vehicle(vehicleID, service: service).id] }
-        var hours: [ChargingHour] = []
-        for id in vehicleIDs {
-            let vehicle = try await caller.vehicle(id.uuidString, service: service)
-            do {
-                hours += try await service.chargingHistory(of: vehicle)
-            } catch let error as CarportError where error.kind == .compatibility {
-                continue  // the brand keeps no history: it adds nothing
-            }
-        }
-        if let location {
-            hours = hours.filter { hour in
-                hour.location.map {
-                    EnodeVehicleBody.metres($0, latitude: location.latitude, longitude: location.longitude) <= EnodeVehicleBody.chargingLocationRadius
-                } ?? false
-            }
+        let hours: [ChargingHour]
+        switch query["type"] ?? "vehicle" {
+        case "vehicle":
+            if query["chargerId"] != nil { throw EnodeProblem.validation("\"chargerId\" goes with type=charger") }
+            hours = try await vehicleHours(caller, vehicleID: query["vehicleId"], location: location, request: request)
+        case "charger":
+            if query["vehicleId"] != nil { throw EnodeProblem.validation("\"vehicleId\" goes with type=vehicle") }
+            hours = try await chargerHours(caller, chargerID: query["chargerId"], location: location, request: request)
+        default:
+            throw EnodeProblem.validation("\"type\" must be vehicle or charger")
         }
         let starts = bucketStarts(from: start, to: end, resolution)
         guard starts.count <= maxBuckets else {
@@ -63,6 +56,42 @@ struct EnodeStatistics {
             let upper = index + 1 < starts.count ? starts[index + 1] : end
             return bucket(starts[index], hours.filter { $0.hourStart >= starts[index] && $0.hourStart < upper }, tariff: tariff)
         }))
+    }
+
+    private static func vehicleHours(_ caller: EnodeCaller, vehicleID: String?, location: ChargingLocation?, request: Request)
+        async throws -> [ChargingHour] {
+        let service = request.vehicleService
+        var vehicleIDs = caller.grant.vehicleIDs
+        if let vehicleID { vehicleIDs = [try await caller.vehicle(vehicleID, service: service).id] }
+        var hours: [ChargingHour] = []
+        for id in vehicleIDs {
+            let vehicle = try await caller.vehicle(id.uuidString, service: service)
+            do {
+                hours += try await service.chargingHistory(of: vehicle)
+            } catch let error as CarportError where error.kind == .compatibility {
+                continue  // the brand keeps no history: it adds nothing
+            }
+        }
+        guard let location else { return hours }
+        return hours.filter { hour in
+            hour.location.map {
+                EnodeVehicleBody.metres($0, latitude: location.latitude, longitude: location.longitude) <= EnodeVehicleBody.chargingLocationRadius
+            } ?? false
+        }
+    }
+
+    /// What the user's OCPP chargers metered; a simulated charger keeps no history and adds nothing.
+    private static func chargerHours(_ caller: EnodeCaller, chargerID: String?, location: ChargingLocation?, request: Request)
+        async throws -> [ChargingHour] {
+        var chargers = try await request.chargerStore.chargers(userID: caller.grant.userID)
+        if let chargerID { chargers = [try await EnodeChargers.charger(chargerID, request: request, caller: caller)] }
+        if let location { chargers = chargers.filter { $0.chargingLocationID == location.id } }
+        let store = FluentOCPPChargerStore(resolveDatabase: { [db = request.db] in db })
+        var hours: [ChargingHour] = []
+        for charger in chargers where charger.brand == OCPPChargers.brand {
+            if let ocpp = try await store.charger(chargePointID: charger.serial) { hours += try await store.hours(of: ocpp) }
+        }
+        return hours
     }
 
     static func bucket(_ start: Date, _ hours: [ChargingHour], tariff: Tariff) -> JSONValue {

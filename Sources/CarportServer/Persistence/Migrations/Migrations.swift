@@ -21,5 +21,6 @@ enum CarportMigrations {
         M016IndexVehicleLookups(),
         M017CreateOCPPChargers(),
         M018CreateOCPPCalls(),
+        M019CreateOCPPEnergyHours(),
     ]
 }
