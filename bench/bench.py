@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.join(ROOT, "compat"))
 from conftest import (TESLA_ENV, Carport, ClusterProxy, TeslaFake, fresh_postgres_database, free_port,  # noqa: E402
                       wait_until_healthy)  # (the compat suite's fixtures, reused)
 from connect_pages import approve  # noqa: E402
+from ocpp_load import ocpp_load  # noqa: E402
 from webhook_fanout import fan_out  # noqa: E402
 
 LUA = os.path.join(ROOT, "bench", "lua")
@@ -43,6 +44,8 @@ class Settings:
         self.pollers = 100
         self.fleet = 100_000
         self.webhook_vehicles = 500 if quick else 10_000
+        self.chargers = 200 if quick else 2_000
+        self.charger_seconds = 5 if quick else 30
 
 
 def run(command, **kwargs):
@@ -261,7 +264,7 @@ def targets(figures):
         ("100,000 simulated vehicles tick ≤ 100 ms", fleet["tickMilliseconds"], 100, fleet["tickMilliseconds"] <= 100),
         ("Simulator RSS ≤ 300 MB", fleet["rssMegabytes"], 300, fleet["rssMegabytes"] <= 300),
         ("Server RSS ≤ 150 MB after the read test", memory["after_read_mb"], 150, memory["after_read_mb"] <= 150),
-    ] + webhook_targets(figures["webhooks"]) + cluster_targets(figures.get("databases"))
+    ] + webhook_targets(figures["webhooks"]) + charger_targets(figures["chargers"]) + cluster_targets(figures.get("databases"))
 
 
 def webhook_targets(hooks):
@@ -273,6 +276,19 @@ def webhook_targets(hooks):
          hooks["deliveries_per_second"] >= 1000),
         ("Smartcar webhooks: every change delivered, all signed (delivered ÷ changes)", every, 1,
          every == 1 and hooks["unsigned"] == 0 and hooks["first_deliveries"] == hooks["subscribed"]),
+    ]
+
+
+def charger_targets(load):
+    per_second = load["meter_values_per_second"]
+    return [
+        (f"OCPP: connections held of {load['chargers']:,}", load["connections_held"], load["chargers"],
+         load["connections_held"] == load["chargers"] and load["call_errors"] == 0),
+        ("OCPP: added server RSS per connection ≤ 50 KB", load["added_rss_kb_per_connection"], 50, load["added_rss_kb_per_connection"] <= 50),
+        (f"OCPP: meter values persisted/s ≥ 0.95 × offered ({load['offered_per_second']:,}/s)", per_second,
+         0.95 * load["offered_per_second"], per_second >= 0.95 * load["offered_per_second"]),
+        (f"OCPP, {load['chargers']:,} chargers: meter values persisted/s ≥ 2,000 (SQLite)", per_second, 2000, per_second >= 2000),
+        ("OCPP: p99 CALLRESULT ≤ 50 ms", load["p99_ms"], 50, load["p99_ms"] <= 50),
     ]
 
 
@@ -319,6 +335,7 @@ def markdown(results):
         f"RSS {fleet['rssMegabytes']} MB.",
         f"Server RSS: {memory['idle_mb']} MB idle, {memory['after_read_mb']} MB after the read test.",
         webhook_line(figures["webhooks"]),
+        charger_line(figures["chargers"]),
     ]
     lines += databases_table(figures.get("databases"), facts)
     lines += [
@@ -337,6 +354,15 @@ def webhook_line(hooks):
             f"delivered ({hooks['duplicates']} duplicates, {hooks['unsigned']} with a bad SC-Signature) at "
             f"{hooks['deliveries_per_second']:,.0f} deliveries/s from the first change to the last delivery; change → delivery "
             f"p50 {hooks['change_to_delivery_p50_ms']} ms, p99 {hooks['change_to_delivery_p99_ms']} ms.")
+
+
+def charger_line(load):
+    return (f"OCPP chargers: {load['chargers']:,} 1.6 charge points connected in {load['connect_seconds']} s and held for "
+            f"{load['seconds']} s ({load['connections_held']:,} open at the end, {load['call_errors']} CALLERRORs); server RSS "
+            f"{load['rss_before_mb']} MB → {load['rss_held_mb']} MB held ({load['added_rss_kb_per_connection']} KB per connection) "
+            f"→ {load['rss_loaded_mb']} MB under load; {load['meter_values']:,} MeterValues answered after being saved, "
+            f"{load['meter_values_per_second']:,.0f}/s of {load['offered_per_second']:,}/s offered; CALLRESULT p50 "
+            f"{load['p50_ms']} ms, p99 {load['p99_ms']} ms.")
 
 
 def databases_table(databases, facts):
@@ -538,6 +564,15 @@ def main():
                         "each plugged in once through POST /simulator/vehicles/{vin}/plug")
     finally:
         hooks.stop()
+    # OCPP chargers on a server of their own.
+    chargers = Carport(port=free_port(), environment=BENCH_ENV)
+    chargers.start()
+    try:
+        figures["chargers"] = ocpp_load(chargers, settings.chargers, settings.charger_seconds)
+        commands.append(f"python bench/ocpp_load.py: {settings.chargers:,} OCPP 1.6 charge points on one node, MeterValues every "
+                        f"second and a Heartbeat every 30 s for {settings.charger_seconds} s")
+    finally:
+        chargers.stop()
     if options.postgres_url:
         sqlite = {"cached_read": runs["carport"], "refresh": refresh, "connect_flow": flow}
         figures["databases"] = scale_out(options.postgres_url, settings, commands, sqlite)

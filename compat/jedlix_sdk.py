@@ -47,6 +47,14 @@ class JedlixApp:
     def api(self, user_id, token=None):
         return JedlixAPI(self, user_id, token or self.user_token(user_id))
 
+    def user_at_home(self):
+        """A new user's API and their charging location in Utrecht."""
+        api = self.api(self.create_user())
+        location = api.ok("POST", "/charging-locations", {"coordinates": {"latitude": 52.09, "longitude": 5.12},
+                                                           "address": {"street": "Oudegracht", "houseNumber": "1", "city": "Utrecht",
+                                                                       "country": "NL", "region": "Utrecht"}}, status=201)
+        return api, location
+
 
 class JedlixAPI:
     """The SDK's HTTP side for one user: its headers on every call (jedlix.md §2)."""

@@ -80,11 +80,7 @@ def test_tesla_external_step_shape_and_state_check(carport, tesla_fake):
 
 
 def test_charger_and_energy_supplier_sessions(carport):
-    jedlix = JedlixApp(carport)
-    api = jedlix.api(jedlix.create_user())
-    location = api.ok("POST", "/charging-locations", {"coordinates": {"latitude": 52.09, "longitude": 5.12},
-                                                       "address": {"street": "Oudegracht", "houseNumber": "1", "city": "Utrecht",
-                                                                   "country": "NL", "region": "Utrecht"}}, status=201)
+    api, location = JedlixApp(carport).user_at_home()
     session = api.ok("POST", f"/charging-locations/{location['id']}/chargers/connect-sessions", status=201)
     assert session["chargingLocationId"] == location["id"] and session["chargerId"] is None
     finished = api.drive(session, owner(email="home+2@example.com", charger_brand="EASEE"))

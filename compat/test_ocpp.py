@@ -5,12 +5,16 @@ for, with the charger still connected afterwards."""
 import asyncio
 import base64
 import datetime
+import html as markup
 import json
+import re
+import threading
 
 import time
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
+import requests
 import websockets
 from authlib.integrations.requests_client import OAuth2Session
 from ocpp.routing import after, on
@@ -27,6 +31,7 @@ from ocpp.v201.enums import Action as Action201
 
 from conftest import carport_binary
 from connect_pages import approve
+from jedlix_sdk import JedlixApp, owner
 
 REDIRECT = "https://app.example/callback"
 
@@ -388,3 +393,65 @@ def test_an_app_starts_and_pauses_an_ocpp_201_station_through_the_enode_face(car
             reader.cancel()
 
     asyncio.run(scenario())
+
+
+def ocpp_owner(charge_point_id, plug_in):
+    """An owner who, on the charger page, chooses to connect their own charger over OCPP, types what the page shows
+    into the charger (`plug_in(url, password)`) and waits on the page until the step finishes."""
+    others = owner()
+
+    def act(web, page):
+        text = page.text
+        if 'id="charge-point-id"' in text:
+            fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', text))
+            action = urljoin(page.url, re.search(r'<form method="post" action="([^"]*charger/ocpp)"', text).group(1))
+            return web.post(action, data={**fields, "charge_point_id": charge_point_id}, allow_redirects=False)
+        if 'id="ocpp-url"' in text:
+            password = re.search(r'id="ocpp-password">([^<]+)<', text)
+            if password:
+                plug_in(markup.unescape(re.search(r'id="ocpp-url">([^<]+)<', text).group(1)), password.group(1))
+            else:
+                time.sleep(0.5)
+            check = markup.unescape(re.search(r'id="ocpp-check" href="([^"]+)"', text).group(1))
+            return web.get(urljoin(page.url, check), allow_redirects=False)
+        return others(web, page)
+
+    return act
+
+
+def test_a_jedlix_charger_session_finishes_when_the_owners_ocpp_charger_connects(carport):
+    api, location = JedlixApp(carport).user_at_home()
+    session = api.ok("POST", f"/charging-locations/{location['id']}/chargers/connect-sessions", status=201)
+    booted, done = threading.Event(), threading.Event()
+
+    def plug_in(url, password):
+        assert url.endswith("/ocpp/HOME-WB-7")
+
+        async def charger():
+            async with connect({"url": url, "chargePointId": "HOME-WB-7", "password": password}, ["ocpp1.6"]) as socket:
+                point = Wallbox("HOME-WB-7", socket)
+                reader = asyncio.create_task(point.start())
+                await point.call(call16.BootNotification(charge_point_model="Pulsar Plus", charge_point_vendor="Wallbox"))
+                await point.call(call16.StatusNotification(connector_id=1, error_code="NoError", status="Available"))
+                booted.set()
+                await asyncio.to_thread(done.wait, 60)
+                reader.cancel()
+
+        threading.Thread(target=lambda: asyncio.run(charger()), daemon=True).start()
+
+    try:
+        finished = api.drive(session, ocpp_owner("HOME-WB-7", plug_in))
+        assert booted.is_set() and finished["isFinished"] and finished["chargerId"]
+        [charger] = api.ok("GET", f"/charging-locations/{location['id']}/chargers")
+        assert charger["id"] == finished["chargerId"] and charger["detail"]["brand"] == "Wallbox", charger
+        state = api.ok("GET", f"/charging-locations/{location['id']}/chargers/{finished['chargerId']}/state")
+        assert state["chargeState"] == "disconnected", state
+    finally:
+        done.set()
+    # The id is the owner's now: a second session cannot take it.
+    again = api.ok("POST", f"/charging-locations/{location['id']}/chargers/connect-sessions", status=201)
+    web = requests.Session()
+    response = web.get(again["startUrl"], allow_redirects=True)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', response.text))
+    taken = web.post(response.url.split("/charger?")[0] + "/charger/ocpp", data={**fields, "charge_point_id": "HOME-WB-7"})
+    assert taken.status_code == 422 and "registered already" in taken.text

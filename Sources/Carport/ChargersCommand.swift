@@ -6,7 +6,7 @@ struct ChargersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chargers",
         abstract: "Register chargers that connect to Carport over OCPP 1.6J or 2.0.1 (ws[s]://<public URL>/ocpp/<charge point id>).",
-        subcommands: [Add.self, List.self, Remove.self, RotatePassword.self, Reset.self, Unlock.self, Trigger.self, Availability.self,
+        subcommands: [Add.self, Import.self, List.self, Remove.self, RotatePassword.self, Reset.self, Unlock.self, Trigger.self, Availability.self,
                       GetConfiguration.self, SetConfiguration.self, ClearProfiles.self])
 
     static func run<T: Sendable>(_ body: (OCPPChargerCommands) async throws -> T) async throws -> T {
@@ -39,6 +39,21 @@ struct ChargersCommand: AsyncParsableCommand {
             }
             if json { return try AppsCommand.printJSON(charger) }
             ChargersCommand.show(charger)
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register many chargers from a CSV file of userId,chargePointId[,locationId]; prints each URL and password once.")
+        @Option(name: .customLong("app"), help: "Client id of the application.") var clientID: String
+        @Option(help: "The CSV file (a userId,chargePointId,locationId header line is allowed).") var file: String
+        @Flag(help: "Print a JSON array.") var json = false
+
+        func run() async throws {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+            let chargers = try await ChargersCommand.run { try await $0.importCSV(clientID: clientID, text: text) }
+            if json { return try AppsCommand.printJSON(chargers) }
+            chargers.forEach(ChargersCommand.show)
         }
     }
 

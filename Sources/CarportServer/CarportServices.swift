@@ -26,6 +26,7 @@ final class CarportServices: Sendable {
     let ocppCallBell = Bell()
     let ocppLinks = OCPPLinks()
     let tokenWrites: TokenWriteBatches
+    let ocppStateWrites: OCPPStateWrites
     /// Tesla's Fleet API for live mode, when the operator configured it.
     let tesla: TeslaFleetClient?
     /// Requests to brands' clouds by brand, category and status (`/metrics`).
@@ -48,6 +49,7 @@ final class CarportServices: Sendable {
         self.upstreamMeter = upstreamMeter
         self.configuration = configuration
         tokenWrites = TokenWriteBatches(resolveDatabase: database)
+        ocppStateWrites = OCPPStateWrites(resolveDatabase: database)
         self.secretBox = secretBox
         self.tesla = tesla
         rateBudgets = RateBudgets(perApplication: configuration.applicationRateLimit, perVehicle: configuration.vehicleRateLimit)

@@ -19,6 +19,36 @@ extension ConnectPages {
         <button id="sign-in-button" class="primary" type="submit">Sign in</button>
         """))
         <p class="fine">Simulated chargers: any e-mail address and password sign in; <code>name+2@…</code> holds two chargers.</p>
+        <h2>Or connect your charger directly (OCPP)</h2>
+        <p>Most wallboxes can be pointed at a central system in their settings (OCPP 1.6 or 2.0.1).</p>
+        \(sessionForm(session, key: key, action: "charger/ocpp", """
+        <label for="charge-point-id">Charge point id (as set in the charger, or one you choose)</label>
+        <input id="charge-point-id" name="charge_point_id" required maxlength="48" pattern="[A-Za-z0-9._:\\-]{1,48}">
+        <button id="ocpp-button" type="submit">Connect over OCPP</button>
+        """))
+        """)
+    }
+
+    /// What the owner types into the charger (the password only this once), then waiting until it connects; the
+    /// page reloads itself every 5 s and finishes the step once the charger has booted.
+    func ocppCharger(_ session: ConnectSession, key: String, chargePointID: String, url: String, password: String?) -> String {
+        let secret = password.map {
+            """
+            <dt>Password (HTTP Basic, shown only now)</dt><dd><code id="ocpp-password">\($0.html)</code></dd>
+            """
+        } ?? ""
+        let waiting = "/connect-sessions/\(session.id.uuidString.lowercased())/charger?key=\(RedirectURL.encode(key))"
+        return layout(title: "Connect your charger over OCPP", mode: nil, body: """
+        <meta http-equiv="refresh" content="5; url=\(waiting.html)">
+        <h1>Point your charger at Carport</h1>
+        <p>In the charger's OCPP settings, enter:</p>
+        <dl>
+          <dt>Central system URL</dt><dd><code id="ocpp-url">\(url.html)</code></dd>
+          <dt>Charge point id</dt><dd><code id="ocpp-id">\(chargePointID.html)</code></dd>
+          \(secret)
+        </dl>
+        <p id="ocpp-waiting">Waiting for the charger to connect… This page checks again every few seconds.</p>
+        <p><a id="ocpp-check" href="\(waiting.html)">Check now</a></p>
         """)
     }
 

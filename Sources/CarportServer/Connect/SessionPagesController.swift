@@ -16,6 +16,7 @@ struct SessionPagesController: RouteCollection {
         session.get("charger", use: chargerPage)
         session.post("charger", "sign-in", use: chargerSignIn)
         session.post("charger", "choose", use: chargerChoice)
+        session.post("charger", "ocpp", use: ocppCharger)
         session.get("energy-supplier", use: supplierPage)
         session.post("energy-supplier", use: supplierSave)
     }
@@ -52,6 +53,7 @@ struct SessionPagesController: RouteCollection {
             guard let account = Self.chargerAccount(session) else {
                 return ConnectResponses.page { $0.chargerSignIn(session, key: key, message: nil) }
             }
+            if account.brand == OCPPChargers.brand { return try await ocppWaiting(session, key: key, chargePointID: account.email, request) }
             let chargers = SimulatedChargers.chargers(brand: account.brand, email: account.email)
             return ConnectResponses.page { $0.chargerChoice(session, key: key, chargers: chargers, message: nil) }
         }
@@ -90,6 +92,46 @@ struct SessionPagesController: RouteCollection {
             _ = try await request.connectSessionService.finish(session, chargerID: charger.id)
             return request.redirect(to: Self.doneURL(request), redirectType: .normal)
         }
+    }
+
+    /// The owner's own OCPP charger: registered at the session's location, its URL and password shown once; the
+    /// step finishes when the charger has connected and booted (the waiting page looks again every few seconds).
+    @Sendable func ocppCharger(request: Request) async throws -> Response {
+        let form = FormParameters(request.body.string)
+        return try await withSession(request, key: form["key"], kind: .charger) { session, key in
+            let chargePointID = (form["charge_point_id"] ?? "").trimmingCharacters(in: .whitespaces)
+            guard let owner = try await request.authorizationServer.externalID(userID: session.userID) else { return Self.ended }
+            let registered: (charger: OCPPCharger, password: String?)
+            do {
+                registered = try await OCPPChargers(request: request).add(applicationID: session.applicationID, userID: owner,
+                                                                          chargePointID: chargePointID, locationID: session.chargingLocationID,
+                                                                          insecure: false)
+            } catch let failure as OCPPChargers.Failure {
+                return ConnectResponses.page({ $0.chargerSignIn(session, key: key, message: "That charge point id cannot be used: \(failure).") },
+                                             status: .unprocessableEntity)
+            }
+            var session = session
+            session.chargerAccount = "\(OCPPChargers.brand):\(chargePointID)"
+            try await request.connectSessionService.update(session)
+            let url = OCPPChargers(request: request).url(chargePointID)
+            return ConnectResponses.page { $0.ocppCharger(session, key: key, chargePointID: chargePointID, url: url, password: registered.password) }
+        }
+    }
+
+    private func ocppWaiting(_ session: ConnectSession, key: String, chargePointID: String, _ request: Request) async throws -> Response {
+        let store = FluentOCPPChargerStore(resolveDatabase: { [db = request.db] in db })
+        guard let ocpp = try await store.charger(chargePointID: chargePointID), ocpp.applicationID == session.applicationID else {
+            return Self.ended  // removed meanwhile
+        }
+        guard ocpp.connectedAt != nil, ocpp.state.bootedAt != nil,
+              let row = try await request.chargerStore.chargers(userID: session.userID)
+                .first(where: { $0.brand == OCPPChargers.brand && $0.serial == chargePointID })
+        else {
+            let url = OCPPChargers(request: request).url(chargePointID)
+            return ConnectResponses.page { $0.ocppCharger(session, key: key, chargePointID: chargePointID, url: url, password: nil) }
+        }
+        _ = try await request.connectSessionService.finish(session, chargerID: row.id)
+        return request.redirect(to: Self.doneURL(request), redirectType: .normal)
     }
 
     @Sendable func supplierPage(request: Request) async throws -> Response {

@@ -47,6 +47,47 @@ public struct OCPPChargerCommands: Sendable {
         }
     }
 
+    /// Registers the chargers of a CSV file, `userId,chargePointId[,locationId]` per line (a `userId,…` header
+    /// line is skipped). The file is checked in full first: a bad line fails with its number and nothing is registered.
+    public func importCSV(clientID: String, text: String) async throws -> [OCPPChargerView] {
+        try await failing {
+            let application = try await self.application(clientID)
+            var rows: [(line: Int, user: String, id: String, location: String?)] = []
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                if fields.allSatisfy(\.isEmpty) || (index == 0 && fields.first == "userId") { continue }
+                guard (2...3).contains(fields.count) else {
+                    throw Failure(description: "line \(index + 1): expected userId,chargePointId[,locationId]")
+                }
+                rows.append((index + 1, fields[0], fields[1], fields.count == 3 && !fields[2].isEmpty ? fields[2] : nil))
+            }
+            // Checked in full before any is registered, so a bad file registers nothing.
+            var seen = Set<String>()
+            var parsed: [(line: Int, user: String, id: String, location: UUID?)] = []
+            for row in rows {
+                guard seen.insert(row.id).inserted else { throw Failure(description: "line \(row.line): \(row.id) appears twice") }
+                guard try await FluentOCPPChargerStore(resolveDatabase: { [app] in app.db }).charger(chargePointID: row.id) == nil else {
+                    throw Failure(description: "line \(row.line): \(OCPPChargers.Failure.taken(row.id).description)")
+                }
+                guard row.location.map({ UUID(uuidString: $0) != nil }) ?? true else {
+                    throw Failure(description: "line \(row.line): the location must be a charging location id")
+                }
+                parsed.append((row.line, row.user, row.id, row.location.flatMap(UUID.init(uuidString:))))
+            }
+            var views: [OCPPChargerView] = []
+            for row in parsed {
+                do {
+                    let (charger, password) = try await chargers.add(applicationID: application.id, userID: row.user, chargePointID: row.id,
+                                                                     locationID: row.location, insecure: false)
+                    views.append(view(charger, password: password))
+                } catch let failure as OCPPChargers.Failure {
+                    throw Failure(description: "line \(row.line): \(failure.description) (the lines before it are registered)")
+                }
+            }
+            return views
+        }
+    }
+
     public func list(clientID: String) async throws -> [OCPPChargerView] {
         try await failing { try await chargers.list(applicationID: try await application(clientID).id).map { view($0, password: nil) } }
     }

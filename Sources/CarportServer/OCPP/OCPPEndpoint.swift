@@ -48,7 +48,7 @@ struct OCPPSession {
 
     func run() async {
         let context = Request(application: application, logger: application.logger, on: socket.eventLoop)
-        let store = FluentOCPPChargerStore(resolveDatabase: { [db = context.db] in db })
+        let store = FluentOCPPChargerStore(resolveDatabase: { [db = context.db] in db }, stateWrites: context.carport.ocppStateWrites)
         let (texts, incoming) = AsyncStream.makeStream(of: String.self)
         socket.onText { _, text in incoming.yield(text) }
         socket.onClose.whenComplete { _ in incoming.finish() }

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import NIOConcurrencyHelpers
 
 /// Carport's side of one charger's open socket for the CALLs Carport sends: one outstanding at a time, as OCPP-J
@@ -89,18 +90,23 @@ actor OCPPLink {
 /// The chargers connected to this node, by charge point id.
 final class OCPPLinks: Sendable {
     private let links = NIOLockedValueBox([String: OCPPLink]())
+    private let held = Gauge(label: "carport_ocpp_connections")
 
     func link(_ chargePointID: String) -> OCPPLink? { links.withLockedValue { $0[chargePointID] } }
 
     func register(_ link: OCPPLink, for chargePointID: String) {
-        let previous = links.withLockedValue { links in
+        let (previous, count) = links.withLockedValue { links in
             defer { links[chargePointID] = link }
-            return links[chargePointID]
+            return (links[chargePointID], links[chargePointID] == nil ? links.count + 1 : links.count)
         }
+        held.record(count)
         if let previous { Task { await previous.close() } }  // the charger reconnected: the old socket is stale
     }
 
     func remove(_ link: OCPPLink, for chargePointID: String) {
-        links.withLockedValue { links in if links[chargePointID] === link { links[chargePointID] = nil } }
+        held.record(links.withLockedValue { links in
+            if links[chargePointID] === link { links[chargePointID] = nil }
+            return links.count
+        })
     }
 }

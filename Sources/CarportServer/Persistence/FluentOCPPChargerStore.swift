@@ -24,6 +24,8 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
     static let table = "ocpp_chargers"
     static let hoursTable = "ocpp_energy_hours"
     let resolveDatabase: @Sendable () -> any Database
+    /// The process's group commit of state saves (the chargers' sessions); without it each save is its own statement.
+    var stateWrites: OCPPStateWrites? = nil
 
     func insert(_ charger: OCPPCharger) async throws {
         try await sql.insert(into: Self.table)
@@ -59,6 +61,7 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
         kept.closedHours = []
         let text = try Self.text(kept)
         guard !state.closedHours.isEmpty else {
+            if let stateWrites { return try await stateWrites.batches.submit(.init(id: id, state: text, version: version.rawValue)) }
             return try await sql.update(Self.table).where("id", .equal, SQLBind(id))
                 .set("state", to: SQLBind(text)).set("version", to: SQLBind(version.rawValue)).run()
         }
@@ -121,5 +124,35 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
             state: try decoder.decode(OCPPChargerState.self, from: Data(try row.decode(column: "state", as: String.self).utf8)),
             connectedAt: try row.decode(column: "connected_at", as: Date?.self),
             createdAt: try row.decode(column: "created_at", as: Date.self))
+    }
+}
+
+/// The chargers' state saves, group-committed per process: the saves that arrive while a batch is written go
+/// together as one UPDATE (so one commit), each answered once it is committed — 2,000 chargers metering every second
+/// share their statements instead of queueing for one each.
+final class OCPPStateWrites: Sendable {
+    struct Write: Sendable {
+        let id: UUID
+        let state: String
+        let version: String
+    }
+
+    let batches: GroupCommit<Write, Void>
+
+    init(resolveDatabase: @escaping @Sendable () -> any Database) {
+        batches = GroupCommit(maxBatch: 256) { writes in
+            guard let sql = resolveDatabase() as? any SQLDatabase else { throw StoreError.sqlRequired }
+            var latest: [UUID: Write] = [:]
+            for write in writes { latest[write.id] = write }  // a charger's last save in the batch wins
+            let rows = Array(latest.values)
+            let states = rows.map { row -> SQLQueryString in "WHEN \(bind: row.id) THEN \(bind: row.state)" }
+            let versions = rows.map { row -> SQLQueryString in "WHEN \(bind: row.id) THEN \(bind: row.version)" }
+            try await sql.raw("""
+                UPDATE \(ident: FluentOCPPChargerStore.table)
+                SET state = CASE id \(states.joined(separator: " ")) END, version = CASE id \(versions.joined(separator: " ")) END
+                WHERE id IN (\(binds: rows.map(\.id)))
+                """).run()
+            return writes.map { _ in () }
+        }
     }
 }
