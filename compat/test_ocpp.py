@@ -213,6 +213,16 @@ class Wallbox(ChargePoint16):
         self.reset = type
         return call_result16.Reset(status="Accepted")
 
+    @on(Action.remote_stop_transaction)
+    def on_remote_stop(self, transaction_id):
+        self.stopped = transaction_id
+        return call_result16.RemoteStopTransaction(status=RemoteStartStopStatus.accepted)
+
+    @after(Action.remote_stop_transaction)
+    async def after_remote_stop(self, transaction_id):
+        await self.call(call16.StopTransaction(meter_stop=self.energy, timestamp=now(), transaction_id=transaction_id, reason="Remote"))
+        self.transaction = None
+
     @on(Action.trigger_message)
     def on_trigger_message(self, requested_message, connector_id=None):
         return call_result16.TriggerMessage(status="Accepted" if requested_message == "Heartbeat" else "NotImplemented")
@@ -355,6 +365,16 @@ def test_an_app_starts_and_pauses_an_ocpp_16_charger_through_the_enode_face(carp
             assert wrong.returncode != 0 and "StatusNotification" in wrong.stderr, "the 1.6 messages are listed"
             refused = await asyncio.to_thread(owner.operator, "unlock")
             assert refused.returncode != 0 and "NotImplemented" in refused.stderr, refused.stderr
+            ended = await asyncio.to_thread(owner.operator, "stop-transaction")
+            assert json.loads(ended.stdout) == {"status": "Accepted"} and point.stopped is not None, ended.stderr
+            for _ in range(50):
+                if point.transaction is None:
+                    break
+                await asyncio.sleep(0.1)
+            listed = await asyncio.to_thread(charger, carport, owner.app, "WB-ENODE-1")
+            assert listed.get("transactionId") is None, listed
+            none = await asyncio.to_thread(owner.operator, "stop-transaction")
+            assert none.returncode != 0 and "no transaction" in none.stderr
             reader.cancel()
         # Offline: the command fails at once, and its action is FAILED; so does an operator's call.
         failed = owner.charging("STOP")

@@ -7,7 +7,7 @@ struct ChargersCommand: AsyncParsableCommand {
         commandName: "chargers",
         abstract: "Register chargers that connect to Carport over OCPP 1.6J or 2.0.1 (ws[s]://<public URL>/ocpp/<charge point id>).",
         subcommands: [Add.self, Import.self, List.self, Remove.self, RotatePassword.self, Reset.self, Unlock.self, Trigger.self, Availability.self,
-                      GetConfiguration.self, SetConfiguration.self, ClearProfiles.self])
+                      GetConfiguration.self, SetConfiguration.self, ClearProfiles.self, StopTransaction.self])
 
     static func run<T: Sendable>(_ body: (OCPPChargerCommands) async throws -> T) async throws -> T {
         try await runOneShot({ try await CarportServer.withOCPPChargers(configuration: $0, $1) },
@@ -100,7 +100,7 @@ struct ChargersCommand: AsyncParsableCommand {
         @Flag(help: "Print only the charger's answer, as JSON.") var json = false
 
         /// Sends `call` (through the node holding the charger's socket) and prints the charger's answer.
-        func send(_ call: OCPPOperatorCall) async throws {
+        func send(_ call: OCPPOperatorCall?) async throws {
             let answer = try await ChargersCommand.run { try await $0.send(call, clientID: clientID, chargePointID: chargePointID) }
             print(json ? answer : "\(chargePointID) answered: \(answer)")
         }
@@ -160,5 +160,12 @@ struct ChargersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "clear-profiles", abstract: "Remove every charging profile the charger holds.")
         @OptionGroup var target: Target
         func run() async throws { try await target.send(.clearChargingProfiles) }
+    }
+
+    struct StopTransaction: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "stop-transaction",
+                                                        abstract: "End the charger's current transaction (STOP from the faces only pauses it).")
+        @OptionGroup var target: Target
+        func run() async throws { try await target.send(nil) }
     }
 }

@@ -98,6 +98,29 @@ import VaporTesting
         }
     }
 
+    @Test func startAndStopPauseAndResumeWithATxDefaultProfileAndStartOnlyWithoutATransaction() {
+        var idle = OCPPChargerState()
+        idle.nextTransactionID = 7
+        var charging = idle
+        charging.transaction = .init(id: "3", connectorID: 1, idTag: "CARPORT", meterStartWh: 0, startedAt: Date())
+        func limit(_ payload: JSONValue) -> Double? {
+            let profile = payload["csChargingProfiles"] ?? payload["chargingProfile"]
+            let schedule = profile?["chargingSchedule"]?.array?.first ?? profile?["chargingSchedule"]
+            return schedule?["chargingSchedulePeriod"]?.array?.first?["limit"]?.double
+        }
+        for version in OCPPVersion.allCases {
+            let start = OCPPChargingControl.command(true, state: idle, version: version)
+            #expect(start.0 == (version == .v16 ? "RemoteStartTransaction" : "RequestStartTransaction"))
+            let pause = OCPPChargingControl.command(false, state: charging, version: version)
+            let resume = OCPPChargingControl.command(true, state: charging, version: version)
+            #expect(pause.0 == "SetChargingProfile" && resume.0 == "SetChargingProfile", "a transaction is kept, not restarted")
+            #expect(limit(pause.1) == 0 && limit(resume.1) == OCPPChargingControl.maximumAmperes)
+            let profile = pause.1["csChargingProfiles"] ?? pause.1["chargingProfile"]
+            #expect(profile?["chargingProfilePurpose"]?.string == "TxDefaultProfile")
+        }
+        #expect(OCPPChargingControl.command(true, state: idle, version: .v201).1["remoteStartId"]?.int == 7)
+    }
+
     @Test func operatorCallsMapOntoEachVersion() throws {
         #expect(try OCPPOperatorCall.reset(hard: true).call(.v16).payload == .object([("type", "Hard")]))
         #expect(try OCPPOperatorCall.reset(hard: false).call(.v201).payload == .object([("type", "OnIdle")]))
@@ -114,5 +137,8 @@ import VaporTesting
         #expect(sampling.action == "SetVariables")
         #expect(sampling.payload["setVariableData"]?.array?.first?["component"]?["name"]?.string == "SampledDataCtrlr")
         #expect(try OCPPOperatorCall.sampling(.v16).call(.v16).action == "ChangeConfiguration")
+        #expect(try OCPPOperatorCall.stopTransaction(id: "12").call(.v16).payload == .object([("transactionId", 12)]))
+        #expect(throws: OCPPChargers.Failure.self) { try OCPPOperatorCall.stopTransaction(id: "tx-a").call(.v16) }
+        #expect(try OCPPOperatorCall.stopTransaction(id: "tx-a").call(.v201) == ("RequestStopTransaction", .object([("transactionId", "tx-a")])))
     }
 }

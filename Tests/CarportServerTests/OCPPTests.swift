@@ -25,6 +25,17 @@ import VaporTesting
         #expect(OCPPErrorCode.occurrenceConstraintViolation.name(.v16) == "OccurenceConstraintViolation", "1.6's own spelling")
     }
 
+    @Test func jsonParsesStrictlyAsRFC8259Says() throws {
+        #expect(try JSONValue.parse(#" {"b":[1,-2.5e1,true,null],"a":"\u00e9\ud83d\ude00\n","a2":{}} "#)
+                == .object([("a", "é😀\n"), ("a2", .object([])), ("b", .array([1, .number(-25), true, nil]))]))
+        #expect(try JSONValue.parse("1.0") == .number(1) && JSONValue.parse("-0") == .int(0))
+        #expect(try JSONValue.parse(#"{"k":1,"k":2}"#) == .object([("k", 2)]), "a repeated key keeps its last value")
+        for bad in ["", "01", "1.", "-", "[1,]", #"{"a"}"#, #"{"a":1,}"#, #""\u12""#, #""\ud800""#, "\"tab\there\"", "tru",
+                    "[1] x", #""\q""#, "1e", String(repeating: "[", count: 100) + String(repeating: "]", count: 100)] {
+            #expect(throws: JSONParser.Failure.self, "\(bad)") { try JSONParser.parse(bad) }
+        }
+    }
+
     @Test func theNewestOfferedVersionIsChosen() {
         #expect(OCPPVersion.negotiate(["ocpp1.6, ocpp2.0.1"]) == .v201)
         #expect(OCPPVersion.negotiate(["ocpp1.6"]) == .v16)

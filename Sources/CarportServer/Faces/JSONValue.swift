@@ -93,7 +93,8 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
     init(nilLiteral: ()) { self = .null }
 }
 
-/// Parsing JSON that arrives (an OCPP frame), keeping booleans apart from numbers; object keys come sorted.
+/// JSON inside Codable types, keeping booleans apart from numbers; object keys come sorted. `parse` reads text
+/// with `JSONParser`, much faster.
 extension JSONValue: Decodable {
     init(from decoder: any Decoder) throws {
         if let container = try? decoder.container(keyedBy: AnyKey.self) {
@@ -115,7 +116,7 @@ extension JSONValue: Decodable {
     }
 
     static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONParser.parse(text)
     }
 
     private struct AnyKey: CodingKey {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What an operator asks of a charger (`carport chargers reset|unlock|trigger|availability|get-configuration|
-/// set-configuration|clear-profiles`), as the CALL of the version the charger speaks. In 2.0.1 a configuration key
+/// set-configuration|clear-profiles|stop-transaction`), as the CALL of the version the charger speaks. In 2.0.1 a configuration key
 /// is `Component.Variable` (`SampledDataCtrlr.TxUpdatedMeasurands`); a connector number is an EVSE id there.
 public enum OCPPOperatorCall: Sendable, Equatable {
     case reset(hard: Bool)
@@ -11,6 +11,8 @@ public enum OCPPOperatorCall: Sendable, Equatable {
     case getConfiguration(keys: [String])
     case setConfiguration(key: String, value: String)
     case clearChargingProfiles
+    /// Ends the charger's transaction (charging control pauses instead; this ends the session).
+    case stopTransaction(id: String)
 
     static let triggers16 = ["BootNotification", "DiagnosticsStatusNotification", "FirmwareStatusNotification", "Heartbeat",
                              "MeterValues", "StatusNotification"]
@@ -63,6 +65,10 @@ public enum OCPPOperatorCall: Sendable, Equatable {
                 ("variable", .object([("name", .string(variable))])),
             ])]))]))
         case (.clearChargingProfiles, _): return ("ClearChargingProfile", .object([]))
+        case (.stopTransaction(let id), .v16):
+            guard let number = Int(id) else { throw .invalid("1.6 transaction ids are numbers, not \(id)") }
+            return ("RemoteStopTransaction", .object([("transactionId", .int(number))]))
+        case (.stopTransaction(let id), .v201): return ("RequestStopTransaction", .object([("transactionId", .string(id))]))
         }
     }
 
