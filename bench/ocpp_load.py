@@ -66,7 +66,7 @@ class ChargePoint:
                 self.stats["latencies"].append(time.perf_counter() - began)
             return frame[2]
 
-    async def run(self, gate, steady, stop_at):
+    async def run(self, gate, steady, window):
         basic = base64.b64encode(f"{self.entry['chargePointId']}:{self.entry['password']}".encode()).decode()
         async with gate:
             self.socket = await websockets.connect(self.entry["url"], subprotocols=["ocpp1.6"], open_timeout=120,
@@ -79,12 +79,11 @@ class ChargePoint:
         self.stats["connected"] += 1
         await steady.wait()
         transaction = started["transactionId"]
-        heartbeat_at = time.monotonic() + random.uniform(0, 30)
-        next_at = time.monotonic() + random.uniform(0, 1)
-        while True:
+        began, stop = window
+        heartbeat_at = began + random.uniform(0, 30)
+        next_at = began + random.uniform(0, 1)  # each charger's phase; `seconds` sends each in the window
+        while next_at < stop:
             await asyncio.sleep(max(0, next_at - time.monotonic()))
-            if time.monotonic() >= stop_at[0]:
-                break
             next_at += 1
             self.energy += 2
             watts = 7400 + random.randint(-20, 20)
@@ -92,7 +91,10 @@ class ChargePoint:
                 "timestamp": now(), "sampledValue": [
                     {"value": str(watts), "measurand": "Power.Active.Import", "unit": "W"},
                     {"value": str(self.energy), "measurand": "Energy.Active.Import.Register", "unit": "Wh"}]}]}, measured=True)
-            self.stats["meter_values"] += 1  # sent within the steady window, and answered
+            # Counted when answered within one metering interval of the window's end: a server that falls further
+            # behind than that does not keep up.
+            if time.monotonic() <= stop + 1:
+                self.stats["meter_values"] += 1
             if time.monotonic() >= heartbeat_at:
                 heartbeat_at += 30
                 await self.call("Heartbeat", {}, measured=True)
@@ -107,9 +109,9 @@ def ocpp_load(server, chargers, seconds):
 
     async def main():
         stats = {"connected": 0, "meter_values": 0, "latencies": [], "errors": 0}
-        gate, steady, stop_at = asyncio.Semaphore(CONNECT_CONCURRENCY), asyncio.Event(), [float("inf")]
+        gate, steady, window = asyncio.Semaphore(CONNECT_CONCURRENCY), asyncio.Event(), [0.0, 0.0]
         points = [ChargePoint(entry, stats) for entry in entries]
-        tasks = [asyncio.create_task(point.run(gate, steady, stop_at)) for point in points]
+        tasks = [asyncio.create_task(point.run(gate, steady, window)) for point in points]
         connect_began = time.monotonic()
         while stats["connected"] < chargers:
             failed = [task for task in tasks if task.done() and task.exception()]
@@ -119,7 +121,7 @@ def ocpp_load(server, chargers, seconds):
         connect_seconds = time.monotonic() - connect_began
         held = rss_kilobytes(server.process.pid)
         began = time.monotonic()
-        stop_at[0] = began + seconds
+        window[:] = [began, began + seconds]
         steady.set()
         sockets = await asyncio.gather(*tasks)
         loaded = rss_kilobytes(server.process.pid)
