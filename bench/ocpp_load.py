@@ -10,12 +10,14 @@ import json
 import os
 import random
 import subprocess
+import sys
 import tempfile
 import time
 
 import websockets
 
-from conftest import carport_binary
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "compat"))
+from conftest import carport_binary  # noqa: E402 (the compat suite's fixtures)
 
 CONNECT_CONCURRENCY = 50
 
@@ -140,3 +142,16 @@ def ocpp_load(server, chargers, seconds):
         }
 
     return asyncio.run(main())
+
+
+if __name__ == "__main__":
+    # Alone: CARPORT_BIN=.build/release/carport compat/.venv/bin/python bench/ocpp_load.py [CHARGERS] [SECONDS]
+    from conftest import Carport, free_port
+
+    server = Carport(port=free_port(), environment={"CARPORT_RATE_APP": "1000000/s,1000000"})
+    server.start()
+    try:
+        print(json.dumps(ocpp_load(server, int(sys.argv[1]) if len(sys.argv) > 1 else 2000,
+                                   int(sys.argv[2]) if len(sys.argv) > 2 else 30), indent=2))
+    finally:
+        server.stop()
