@@ -1,3 +1,4 @@
+import CarportCore
 import Foundation
 import Testing
 import VaporTesting
@@ -181,6 +182,23 @@ import VaporTesting
         state.meter(energyWh: 50, at: nine.addingTimeInterval(3_800))  // a replaced meter: a new baseline, no energy
         state.meter(energyWh: 550, at: nine.addingTimeInterval(1_000))  // stamped in the past: counts in the current hour
         #expect(state.hour?.energyKWh == 2 && state.energyWh == 550 && state.closedHours.count == 1)
+    }
+
+    @Test func theStoredStateReadsBackWhole() throws {
+        let second = { (offset: Double) in Date(timeIntervalSince1970: (1_800_000_000 + offset).rounded()) }  // stored in whole seconds
+        var state = OCPPChargerState(vendor: "Alfen", model: "Eve \"Single\"", serialNumber: nil, firmwareVersion: "1.0", bootedAt: second(0),
+                                     lastMessageAt: second(5))
+        state.connectors = ["1": .init(status: "Charging", errorCode: "NoError", updatedAt: second(3)),
+                            "0": .init(status: "Available", errorCode: nil, updatedAt: second(1))]
+        state.transaction = .init(id: "42", connectorID: 1, idTag: nil, meterStartWh: 1000.5, startedAt: second(2), chargingState: "Charging")
+        state.nextTransactionID = 43
+        state.meter(energyWh: 1000, powerW: 7400, at: second(10))
+        state.meter(energyWh: 1200, at: second(600))
+        state.meter(energyWh: 1500, at: second(3_700))
+        state.hour = ChargingHour(hourStart: second(7_200))  // nothing metered yet: its minimum is infinite
+        #expect(!state.closedHours.isEmpty)
+        #expect(try FluentOCPPChargerStore.state(from: state.storedText) == state)
+        #expect(try FluentOCPPChargerStore.state(from: OCPPChargerState().storedText) == OCPPChargerState())
     }
 
     @Test func chargerStatesMapAsTheContractSays() {

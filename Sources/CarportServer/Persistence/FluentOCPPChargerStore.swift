@@ -103,25 +103,25 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
         try await sql.update(Self.table).where("id", .equal, SQLBind(id)).set("connected_at", to: SQLBind(time)).run()
     }
 
-    private static func text(_ state: OCPPChargerState) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(state), as: UTF8.self)
-    }
+    private static func text(_ state: OCPPChargerState) throws -> String { state.storedText }
 
-    private static func charger(_ row: any SQLRow) throws -> OCPPCharger {
+    /// A state as `storedText` wrote it.
+    static func state(from text: String) throws -> OCPPChargerState {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return OCPPCharger(
+        return try decoder.decode(OCPPChargerState.self, from: Data(text.utf8))
+    }
+
+    private static func charger(_ row: any SQLRow) throws -> OCPPCharger {
+        OCPPCharger(
             id: try row.decode(column: "id", as: UUID.self), applicationID: try row.decode(column: "application_id", as: UUID.self),
             userID: try row.decode(column: "user_id", as: String.self),
             chargePointID: try row.decode(column: "charge_point_id", as: String.self),
             passwordDigest: try row.decode(column: "password_digest", as: String?.self),
             locationID: try row.decode(column: "location_id", as: UUID?.self),
             version: try row.decode(column: "version", as: String?.self).flatMap(OCPPVersion.init(rawValue:)),
-            state: try decoder.decode(OCPPChargerState.self, from: Data(try row.decode(column: "state", as: String.self).utf8)),
+            state: try state(from: try row.decode(column: "state", as: String.self)),
             connectedAt: try row.decode(column: "connected_at", as: Date?.self),
             createdAt: try row.decode(column: "created_at", as: Date.self))
     }
