@@ -100,7 +100,7 @@ struct ChargersCommand: AsyncParsableCommand {
         @Flag(help: "Print only the charger's answer, as JSON.") var json = false
 
         /// Sends `call` (through the node holding the charger's socket) and prints the charger's answer.
-        func send(_ call: OCPPOperatorCall?) async throws {
+        func send(_ call: OCPPOperatorCall) async throws {
             let answer = try await ChargersCommand.run { try await $0.send(call, clientID: clientID, chargePointID: chargePointID) }
             print(json ? answer : "\(chargePointID) answered: \(answer)")
         }
@@ -166,6 +166,6 @@ struct ChargersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "stop-transaction",
                                                         abstract: "End the charger's current transaction (STOP from the faces only pauses it).")
         @OptionGroup var target: Target
-        func run() async throws { try await target.send(nil) }
+        func run() async throws { try await target.send(.stopCurrentTransaction) }
     }
 }

@@ -20,7 +20,7 @@ struct OCPPCalls {
     init(request: Request) {
         links = request.carport.ocppLinks
         database = { [db = request.db] in db }
-        notifies = request.carport.configuration.database.kind == "postgres"
+        if case .postgres = request.carport.configuration.database { notifies = true } else { notifies = false }
     }
 
     var calls: FluentOCPPCallStore { FluentOCPPCallStore(resolveDatabase: database) }

@@ -103,8 +103,8 @@ public struct OCPPChargerCommands: Sendable {
         }
     }
 
-    /// The charger's answer to an operator's call (nil: stop its current transaction), as JSON text.
-    public func send(_ call: OCPPOperatorCall?, clientID: String, chargePointID: String) async throws -> String {
+    /// The charger's answer to an operator's call, as JSON text.
+    public func send(_ call: OCPPOperatorCall, clientID: String, chargePointID: String) async throws -> String {
         try await failing { try await chargers.send(call, chargePointID: chargePointID, applicationID: try await application(clientID).id).text }
     }
 

@@ -90,13 +90,13 @@ struct OCPPChargers {
         return (charger, password)
     }
 
-    /// Sends an operator's call to the charger, wherever its socket is, and returns the charger's answer; nil
-    /// `operatorCall` stops the charger's current transaction.
-    func send(_ operatorCall: OCPPOperatorCall?, chargePointID: String, applicationID: UUID) async throws -> JSONValue {
+    /// Sends an operator's call to the charger, wherever its socket is, and returns the charger's answer.
+    func send(_ operatorCall: OCPPOperatorCall, chargePointID: String, applicationID: UUID) async throws -> JSONValue {
         let charger = try await owned(chargePointID, applicationID: applicationID)
         guard let version = charger.version else { throw Failure.invalid("the charger \(chargePointID) has never connected") }
-        guard let operatorCall = operatorCall ?? charger.state.transaction.map({ .stopTransaction(id: $0.id) }) else {
-            throw Failure.invalid("the charger \(chargePointID) has no transaction")
+        var operatorCall = operatorCall
+        if operatorCall == .stopCurrentTransaction, let transaction = charger.state.transaction {
+            operatorCall = .stopTransaction(id: transaction.id)
         }
         let (action, payload) = try operatorCall.call(version)
         do {

@@ -13,6 +13,8 @@ public enum OCPPOperatorCall: Sendable, Equatable {
     case clearChargingProfiles
     /// Ends the charger's transaction (charging control pauses instead; this ends the session).
     case stopTransaction(id: String)
+    /// `stopTransaction` of the transaction the charger last reported (resolved by `OCPPChargers.send`).
+    case stopCurrentTransaction
 
     static let triggers16 = ["BootNotification", "DiagnosticsStatusNotification", "FirmwareStatusNotification", "Heartbeat",
                              "MeterValues", "StatusNotification"]
@@ -69,6 +71,7 @@ public enum OCPPOperatorCall: Sendable, Equatable {
             guard let number = Int(id) else { throw .invalid("1.6 transaction ids are numbers, not \(id)") }
             return ("RemoteStopTransaction", .object([("transactionId", .int(number))]))
         case (.stopTransaction(let id), .v201): return ("RequestStopTransaction", .object([("transactionId", .string(id))]))
+        case (.stopCurrentTransaction, _): throw .invalid("the charger has no transaction")
         }
     }
 

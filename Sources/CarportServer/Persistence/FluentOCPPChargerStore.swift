@@ -33,7 +33,7 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
                      "connected_at", "created_at")
             .values(SQLBind(charger.id), SQLBind(charger.applicationID), SQLBind(charger.userID), SQLBind(charger.chargePointID),
                     SQLBind(charger.passwordDigest), SQLBind(charger.locationID), SQLBind(charger.version?.rawValue),
-                    SQLBind(try Self.text(charger.state)), SQLBind(charger.connectedAt), SQLBind(charger.createdAt))
+                    SQLBind(charger.state.storedText), SQLBind(charger.connectedAt), SQLBind(charger.createdAt))
             .run()
     }
 
@@ -59,7 +59,7 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
     func save(_ state: OCPPChargerState, version: OCPPVersion, id: UUID) async throws {
         var kept = state
         kept.closedHours = []
-        let text = try Self.text(kept)
+        let text = kept.storedText
         guard !state.closedHours.isEmpty else {
             if let stateWrites { return try await stateWrites.batches.submit(.init(id: id, state: text, version: version.rawValue)) }
             return try await sql.update(Self.table).where("id", .equal, SQLBind(id))
@@ -102,8 +102,6 @@ struct FluentOCPPChargerStore: LazyDatabaseStore {
     func setConnected(_ time: Date?, id: UUID) async throws {
         try await sql.update(Self.table).where("id", .equal, SQLBind(id)).set("connected_at", to: SQLBind(time)).run()
     }
-
-    private static func text(_ state: OCPPChargerState) throws -> String { state.storedText }
 
     /// A state as `storedText` wrote it.
     static func state(from text: String) throws -> OCPPChargerState {
