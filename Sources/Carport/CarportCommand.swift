@@ -15,7 +15,8 @@ struct CarportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "carport",
         abstract: "Carport: one API for every car brand.",
-        subcommands: [Serve.self, Migrate.self, AppsCommand.self, SimCommand.self, WebhooksCommand.self, ChargersCommand.self],
+        subcommands: [Serve.self, Migrate.self, AppsCommand.self, SimCommand.self, WebhooksCommand.self, ChargersCommand.self,
+                      SmartChargingCommand.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -6,7 +6,6 @@ extension SimulatedCar {
     public mutating func perform(_ command: VehicleCommand) throws(ConnectorError) {
         if let fault { throw fault.error }
         if isAsleep { throw .asleep }
-        defer { planSmartCharging(at: clock) }
         switch command {
         case .lock, .unlock:
             guard speedKmh == 0 else {
@@ -21,21 +20,15 @@ extension SimulatedCar {
                 throw .vehicleState(code: "FULLY_CHARGED", description: "The battery is already charged to its limit.")
             }
             chargingEnabled = true
-            manualStart = smartCharging?.isEnabled == true ? true : nil
         case .stopCharge:
             guard isPluggedIn else {
                 throw .vehicleState(code: "CHARGING_PLUG_NOT_CONNECTED", description: "The charging cable is not plugged in.")
             }
             chargingEnabled = false
-            manualStart = nil
         case .setChargeLimit(let limit):
             chargeLimit = limit
         case .navigate:
             break
-        case .setSmartCharging(let policy, let tariff):
-            smartCharging = policy
-            self.tariff = tariff
-            if !policy.isEnabled { manualStart = nil }
         }
     }
 
@@ -77,7 +70,6 @@ extension SimulatedCar {
     }
 
     public mutating func apply(_ control: Control) throws(ControlError) {
-        defer { planSmartCharging(at: clock) }
         switch control {
         case .plug:
             guard model.powertrain != .ice else { throw .invalid("A fuel car has no charging port.") }
@@ -86,7 +78,6 @@ extension SimulatedCar {
             chargingEnabled = true
         case .unplug:
             isPluggedIn = false
-            manualStart = nil
         case .startTrip(let speed, let heading):
             guard (1...250).contains(speed) else { throw .invalid("speed must be 1-250 km/h.") }
             guard !isPluggedIn else { throw .invalid("Unplug the car before driving.") }

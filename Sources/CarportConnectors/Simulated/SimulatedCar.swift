@@ -6,8 +6,8 @@ import Foundation
 /// Physics: a plugged-in car whose owner wants it charging gains energy at the model's charging power, tapering
 /// above 80 % state of charge, until the charge limit. A driving car spends energy in proportion to distance
 /// (a plug-in hybrid falls back to fuel when the battery is empty), adds odometer and moves along its heading.
-/// With smart charging enabled it charges in the cheapest hours before the deadline (on its own clock), and it
-/// records the energy it took per hour.
+/// It does not plan: smart charging is the platform's, which starts and stops it like a real car. It records the
+/// energy it took per hour.
 public struct SimulatedCar: Sendable, Codable, Equatable {
     public var vin: String
     public var model: SimulatedModel
@@ -33,13 +33,6 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
     public var updatedAt: Date
     /// The car's own time, which runs at `clockSpeed` (nil on records older than it: the same as `updatedAt`).
     public var simulatedTime: Date?
-    /// Smart charging as last set, and the tariff it minimises.
-    public var smartCharging: SmartChargingPolicy?
-    public var tariff: Tariff?
-    /// A START while smart charging is on: charge now, whatever the price, until full or unplugged.
-    public var manualStart: Bool?
-    /// Smart charging's decision for the current minute (nil when it does not apply).
-    public var smartControl: ChargeControl?
     /// Energy taken per hour, oldest first, for the last `chargeLogDays` days.
     public var chargeLog: [ChargingHour]?
 
@@ -59,16 +52,10 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
 
     public var isCharging: Bool {
         isPluggedIn && chargingEnabled && speedKmh == 0 && stateOfCharge < chargeLimit - Self.fullTolerance
-            && smartControl != .smartDelay
     }
 
-    /// Why it charges or waits, when a command or smart charging decided.
-    public var chargeControl: ChargeControl? {
-        guard isPluggedIn else { return nil }
-        if !chargingEnabled { return .manuallyStopped }
-        if manualStart == true { return .manuallyStarted }
-        return smartControl
-    }
+    /// A plugged-in car that was told to STOP says so, as real cars do.
+    public var chargeControl: ChargeControl? { isPluggedIn && !chargingEnabled ? .manuallyStopped : nil }
 
     public var clock: Date { simulatedTime ?? updatedAt }
 
@@ -78,11 +65,8 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
         return .notCharging
     }
 
-    /// Charging power at a state of charge: full power below 80 %, tapering to 15 % of it at 100 %.
-    public func chargePowerKW(at soc: Double) -> Double {
-        guard soc > 0.8 else { return model.maxChargePowerKW }
-        return model.maxChargePowerKW * max(0.15, 1 - (soc - 0.8) / 0.2 * 0.85)
-    }
+    /// Charging power at a state of charge, along the generic curve.
+    public func chargePowerKW(at soc: Double) -> Double { model.maxChargePowerKW * ChargeCurve.fraction(at: soc) }
 
     /// Brings the state up to `now` on the simulation clock.
     public mutating func advance(to now: Date) {
@@ -102,7 +86,6 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
             if speedKmh > 0 {
                 drive(seconds: step)
             } else if isPluggedIn {
-                planSmartCharging(at: time)
                 if isCharging { charge(seconds: step, at: time) }
             } else {
                 break  // parked and unplugged: nothing changes until someone acts
@@ -118,7 +101,6 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
         let before = stateOfCharge
         stateOfCharge = min(chargeLimit, stateOfCharge + power * seconds / 3600 / model.batteryCapacityKWh)
         record(kWh: (stateOfCharge - before) * model.batteryCapacityKWh, kW: power, seconds: seconds, at: time)
-        if stateOfCharge >= chargeLimit - Self.fullTolerance { manualStart = nil }
     }
 
     static let chargeLogDays = 35
@@ -133,31 +115,6 @@ public struct SimulatedCar: Sendable, Codable, Equatable {
         }
         log[log.count - 1].add(kWh: kWh, kW: kW, seconds: seconds)
         chargeLog = log
-    }
-
-    /// Lets smart charging decide for the minute starting at `time` (or says it does not apply).
-    mutating func planSmartCharging(at time: Date) {
-        guard let policy = smartCharging, policy.isEnabled, let deadline = policy.deadlineMinutes, let tariff,
-              isPluggedIn, chargingEnabled, manualStart != true, stateOfCharge < chargeLimit - Self.fullTolerance
-        else {
-            smartControl = nil
-            return
-        }
-        // A tenth more than the charge curve needs, for the taper and the minute steps.
-        smartControl = SmartChargingPlanner.decide(now: time, neededHours: hoursToLimit() * 1.1, deadlineMinutes: deadline,
-                                                   tariff: tariff)
-    }
-
-    /// Hours of charging from the current state of charge to the limit, along the charge curve.
-    func hoursToLimit() -> Double {
-        var soc = stateOfCharge
-        var hours = 0.0
-        while soc < chargeLimit {
-            let next = min(chargeLimit, soc + 0.01)
-            hours += (next - soc) * model.batteryCapacityKWh / chargePowerKW(at: soc)
-            soc = next
-        }
-        return hours
     }
 
     private mutating func drive(seconds: Double) {

@@ -100,10 +100,10 @@ public enum SimulatedCatalog {
         switch powertrain {
         case .bev:
             return VehicleCapabilities(signals: common.union(electric),
-                                       commands: [.security, .charge, .chargeLimit, .navigation, .smartCharging])
+                                       commands: [.security, .charge, .chargeLimit, .navigation])
         case .phev:
             return VehicleCapabilities(signals: common.union(electric).union([.fuel, .engineOil]),
-                                       commands: [.security, .charge, .chargeLimit, .navigation, .smartCharging])
+                                       commands: [.security, .charge, .chargeLimit, .navigation])
         case .ice:
             return VehicleCapabilities(signals: common.union([.fuel, .engineOil]), commands: [.security, .navigation])
         }

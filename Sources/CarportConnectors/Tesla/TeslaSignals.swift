@@ -73,7 +73,7 @@ enum TeslaSignals {
         case .startCharge: ("charge_start", [:])
         case .stopCharge: ("charge_stop", [:])
         case .setChargeLimit(let fraction): ("set_charge_limit", ["percent": Int((fraction * 100).rounded())])
-        case .navigate, .setSmartCharging: nil
+        case .navigate: nil
         }
     }
 

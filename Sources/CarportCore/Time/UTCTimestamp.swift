@@ -28,6 +28,14 @@ public enum UTCTimestamp {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// An ISO 8601 time with a zone (`Z` or `+01:00`), with or without fractional seconds; nil when it is not one.
+    public static func parse(_ text: String) -> Date? {
+        let format = ISO8601DateFormatter()
+        if let date = format.date(from: text) { return date }
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return format.date(from: text)
+    }
+
     /// `value` in decimal, zero-padded to `width`, then `separator`.
     private static func append(_ value: Int, width: Int, to text: inout [UInt8], then separator: Unicode.Scalar) {
         let digits = Array(String(value).utf8)

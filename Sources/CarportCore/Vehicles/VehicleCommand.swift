@@ -4,11 +4,9 @@ public enum VehicleCommand: Sendable, Equatable {
     case startCharge, stopCharge
     case setChargeLimit(Double)
     case navigate(to: Location)
-    /// Charge by the policy in the cheapest hours of the tariff (the car's own scheduler, where it has one).
-    case setSmartCharging(SmartChargingPolicy, Tariff)
 
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case security, charge, chargeLimit, navigation, smartCharging
+        case security, charge, chargeLimit, navigation
     }
 
     public var kind: Kind {
@@ -17,7 +15,6 @@ public enum VehicleCommand: Sendable, Equatable {
         case .startCharge, .stopCharge: .charge
         case .setChargeLimit: .chargeLimit
         case .navigate: .navigation
-        case .setSmartCharging: .smartCharging
         }
     }
 
@@ -26,7 +23,7 @@ public enum VehicleCommand: Sendable, Equatable {
     public static func permission(of kind: Kind) -> Permission {
         switch kind {
         case .security: .controlSecurity
-        case .charge, .chargeLimit, .smartCharging: .controlCharge
+        case .charge, .chargeLimit: .controlCharge
         case .navigation: .controlNavigation
         }
     }
@@ -35,7 +32,7 @@ public enum VehicleCommand: Sendable, Equatable {
     public var affectedSignals: [SignalKind] {
         switch kind {
         case .security: [.security]
-        case .charge, .smartCharging: [.charge, .battery]
+        case .charge: [.charge, .battery]
         case .chargeLimit: [.chargeLimit, .charge]
         case .navigation: []
         }

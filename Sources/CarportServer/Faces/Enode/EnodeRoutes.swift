@@ -187,7 +187,9 @@ struct EnodeRoutes: RouteCollection {
             }
         }
         if policy.isEnabled, policy.deadlineMinutes == nil { policy.deadlineMinutes = Self.defaultDeadlineMinutes }
-        try await request.vehicleService.perform(.setSmartCharging(policy, request.carport.configuration.tariff), on: vehicle, grant: caller.grant)
+        if policy.isEnabled, !(try await request.vehicleService.capabilities(of: vehicle).commands.contains(.charge)) {
+            throw EnodeProblem.validation("the vehicle cannot start and stop charging, so it cannot charge smartly")
+        }
         try await store.save(policy, vehicleID: vehicle.id)
         await request.vehicleChanges.note(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
         return try Response.json(EnodeVehicleBody.policy(policy))
