@@ -87,13 +87,16 @@ public enum CarportServer {
             let webhooks = Task { await WebhookWorker(app: app).run() }
             let peers = Task { await app.carport.listenToPeers() }
             let ocppCalls = Task { await OCPPCallRelay(app: app).run() }
+            let smartCharging = Task { await SmartChargingWorker(app: app).run() }
             await TerminationSignal.wait()
             webhooks.cancel()
+            smartCharging.cancel()
             peers.cancel()
             ocppCalls.cancel()
             await webhooks.value  // a delivery under way finishes (at most its 5 s timeout) before the database closes
             await peers.value
             await ocppCalls.value
+            await smartCharging.value
             await app.server.shutdown()
         } catch {
             try? await app.asyncShutdown()

@@ -27,6 +27,19 @@ public struct ChargingLocation: Sendable, Equatable {
     }
 }
 
+extension ChargingLocation {
+    /// How near a car must be to count as at the location.
+    public static let radiusMeters = 200.0
+
+    /// Whether a point is within `radiusMeters` (haversine).
+    public func contains(_ point: Location) -> Bool {
+        let radians = Double.pi / 180
+        let dLat = (point.latitude - latitude) * radians, dLon = (point.longitude - longitude) * radians
+        let a = sin(dLat / 2) * sin(dLat / 2) + cos(latitude * radians) * cos(point.latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
+        return 6_371_000 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot()) <= Self.radiusMeters
+    }
+}
+
 /// A postal address; every part is optional (countries differ).
 public struct PostalAddress: Sendable, Codable, Equatable {
     public var street, houseNumber, postalCode, city, region, country, area: String?

@@ -32,6 +32,12 @@ public struct SmartChargingPolicy: Sendable, Codable, Equatable {
     /// Whether it can plan: enabled with a deadline or a departure.
     public var isActive: Bool { isEnabled && (deadlineMinutes != nil || !departures.isEmpty) }
 
+    /// Every field in one line: when it changes, the control loop plans again.
+    public var fingerprint: String {
+        let days = departures.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+        return "\(isEnabled)|\(deadlineMinutes ?? -1)|\(minimumChargeLevel ?? -1)|\(targetLevel ?? -1)|\(days)|\(timeZone ?? "")"
+    }
+
     /// `HH:MM` on a 24-hour clock.
     public var deadline: String? { deadlineMinutes.map(Self.clock) }
 

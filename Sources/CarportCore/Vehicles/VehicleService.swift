@@ -123,6 +123,12 @@ public struct VehicleService: Sendable {
 
     public func perform(_ command: VehicleCommand, on vehicle: ConnectedVehicle, grant: Grant) async throws {
         try authorize(command.permission, on: vehicle, grant: grant)
+        try await performForPlatform(command, on: vehicle)
+    }
+
+    /// A command the platform itself sends (smart charging), outside any application's grant and budgets; the
+    /// brand's own limits still apply in its connector.
+    public func performForPlatform(_ command: VehicleCommand, on vehicle: ConnectedVehicle) async throws {
         if case .setChargeLimit(let limit) = command, !(0.5...1).contains(limit) {
             throw CarportError.validation("limit must be between 0.5 and 1.", field: "limit")
         }

@@ -140,6 +140,5 @@ extension Request {
 
     var chargeActionStore: FluentChargeActionStore { FluentChargeActionStore(resolveDatabase: { [db] in db }) }
 
-    var smartChargingStore: FluentSmartChargingStore { FluentSmartChargingStore(resolveDatabase: { [db] in db }) }
 
 }

@@ -190,7 +190,7 @@ struct EnodeRoutes: RouteCollection {
         if policy.isEnabled, !(try await request.vehicleService.capabilities(of: vehicle).commands.contains(.charge)) {
             throw EnodeProblem.validation("the vehicle cannot start and stop charging, so it cannot charge smartly")
         }
-        try await store.save(policy, vehicleID: vehicle.id)
+        try await store.save(policy, vehicleID: vehicle.id, applicationID: vehicle.applicationID)
         await request.vehicleChanges.note(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
         return try Response.json(EnodeVehicleBody.policy(policy))
     }

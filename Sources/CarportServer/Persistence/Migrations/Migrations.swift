@@ -22,5 +22,6 @@ enum CarportMigrations {
         M017CreateOCPPChargers(),
         M018CreateOCPPCalls(),
         M019CreateOCPPEnergyHours(),
+        M020CreateSmartChargingSchedules(),
     ]
 }
