@@ -29,14 +29,19 @@ public struct ChargingLocation: Sendable, Equatable {
 
 extension ChargingLocation {
     /// How near a car must be to count as at the location.
-    public static let radiusMeters = 200.0
+    public static let radiusMeters = 150.0
 
-    /// Whether a point is within `radiusMeters` (haversine).
-    public func contains(_ point: Location) -> Bool {
+    /// Great-circle distance to a point (haversine).
+    public func metres(to point: Location) -> Double {
         let radians = Double.pi / 180
-        let dLat = (point.latitude - latitude) * radians, dLon = (point.longitude - longitude) * radians
-        let a = sin(dLat / 2) * sin(dLat / 2) + cos(latitude * radians) * cos(point.latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
-        return 6_371_000 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot()) <= Self.radiusMeters
+        let dLat = (latitude - point.latitude) * radians, dLon = (longitude - point.longitude) * radians
+        let a = sin(dLat / 2) * sin(dLat / 2) + cos(point.latitude * radians) * cos(latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
+        return 6_371_000 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot())
+    }
+
+    /// The nearest of `locations` within `radiusMeters` of a point.
+    public static func nearest(_ locations: [ChargingLocation], to point: Location) -> ChargingLocation? {
+        locations.map { ($0, $0.metres(to: point)) }.filter { $0.1 <= radiusMeters }.min { $0.1 < $1.1 }?.0
     }
 }
 

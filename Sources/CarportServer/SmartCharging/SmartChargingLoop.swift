@@ -72,7 +72,7 @@ struct SmartChargingLoop {
             if case .location(let position)? = try? readings.reading(.location).value {
                 for connection in try await request.vehicleService.connections(applicationID: vehicle.applicationID, vehicleID: vehicle.id, userID: nil) {
                     let places = try await request.chargingLocationService.list(userID: connection.userID)
-                    if let place = places.first(where: { $0.contains(position) }) { locationID = place.id; break }
+                    if let place = ChargingLocation.nearest(places, to: position) { locationID = place.id; break }
                 }
             }
             return .success(ChargingObservation(
@@ -90,6 +90,15 @@ struct SmartChargingLoop {
 }
 
 extension Request {
+    /// A START or STOP an application sent: while smart charging runs the car, it overrides the plan until the car is
+    /// full or unplugged (Enode's and Jedlix's rule).
+    func noteManualCharge(_ command: VehicleCommand, on vehicle: ConnectedVehicle) async throws {
+        guard command == .startCharge || command == .stopCharge,
+              try await smartChargingStore.policy(vehicleID: vehicle.id).isActive else { return }
+        try await smartChargingStore.setOverride(command == .startCharge ? .charge : .stop, vehicleID: vehicle.id,
+                                                 applicationID: vehicle.applicationID)
+    }
+
     var smartChargingStore: FluentSmartChargingStore { FluentSmartChargingStore(resolveDatabase: { [db] in db }) }
     var tariffStore: FluentTariffStore { FluentTariffStore(resolveDatabase: { [db] in db }) }
     var vehicleStore: FluentVehicleStore { FluentVehicleStore(database: self.db, cache: carport.vehicleCache) }

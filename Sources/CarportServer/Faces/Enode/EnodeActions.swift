@@ -43,7 +43,9 @@ struct EnodeActions {
         let (caller, vehicle) = try await EnodeCaller.vehicle(request, anyOf: [ChargeAction.TargetType.vehicle.controlScope])
         let kind = try Self.kind(request)
         return try await start(kind, on: .vehicle, id: vehicle.id, caller: caller, request: request) {
-            try await request.vehicleService.perform(kind == .start ? .startCharge : .stopCharge, on: vehicle, grant: caller.grant)
+            let command: VehicleCommand = kind == .start ? .startCharge : .stopCharge
+            try await request.vehicleService.perform(command, on: vehicle, grant: caller.grant)
+            try await request.noteManualCharge(command, on: vehicle)
         }
     }
 

@@ -19,7 +19,7 @@ struct EnodeRoutes: RouteCollection {
         for field in EnodeVehicleBody.Field.allCases {
             vehicle.get(PathComponent(stringLiteral: field.path), use: subObject(field))
         }
-        vehicle.put("smart-charging-policy", use: setSmartChargingPolicy)
+        EnodeSmartCharging().register(on: vehicle)
         vehicle.post("watch", use: watch)
         EnodeChargingLocations().register(on: enode)
         EnodeWebhookRoutes().register(on: enode)
@@ -157,42 +157,6 @@ struct EnodeRoutes: RouteCollection {
             try request.vehicleService.spendBudget(on: vehicle, grant: caller.grant)
             return try Response.json(try await EnodeVehicleBody(vehicle: vehicle, userID: caller.grant.userID, request: request).object(field).0)
         }
-    }
-
-    /// Where smart charging is enabled without a deadline: full by 07:00 UTC.
-    static let defaultDeadlineMinutes = 7 * 60
-
-    /// `PUT /vehicles/{id}/smart-charging-policy {isEnabled?, deadline?}`: merged into the stored policy (a null
-    /// deadline clears it; enabled without one, the deadline is 07:00), sent to the vehicle (which must be able to
-    /// charge smartly) and echoed.
-    @Sendable func setSmartChargingPolicy(request: Request) async throws -> Response {
-        let (caller, vehicle) = try await EnodeCaller.vehicle(request, anyOf: [EnodeVehicleBody.Field.smartChargingPolicy.scope])
-        let body = try Self.jsonObject(request)
-        let store = request.smartChargingStore
-        var policy = try await store.policy(vehicleID: vehicle.id)
-        if let value = body["isEnabled"] {
-            guard let enabled = jsonBool(value) else {
-                throw EnodeProblem.validation("\"isEnabled\" must be a boolean")
-            }
-            policy.isEnabled = enabled
-        }
-        if let value = body["deadline"] {
-            if value is NSNull {
-                policy.deadlineMinutes = nil
-            } else {
-                guard let text = value as? String, let minutes = SmartChargingPolicy.minutes(of: text) else {
-                    throw EnodeProblem.validation("\"deadline\" must be a time HH:MM (24-hour clock, UTC)")
-                }
-                policy.deadlineMinutes = minutes
-            }
-        }
-        if policy.isEnabled, policy.deadlineMinutes == nil { policy.deadlineMinutes = Self.defaultDeadlineMinutes }
-        if policy.isEnabled, !(try await request.vehicleService.capabilities(of: vehicle).commands.contains(.charge)) {
-            throw EnodeProblem.validation("the vehicle cannot start and stop charging, so it cannot charge smartly")
-        }
-        try await store.save(policy, vehicleID: vehicle.id, applicationID: vehicle.applicationID)
-        await request.vehicleChanges.note(applicationID: caller.grant.applicationID, vehicleID: vehicle.id)
-        return try Response.json(EnodeVehicleBody.policy(policy))
     }
 
     static let watchProperties = ["BATTERY_LEVEL", "RANGE", "IS_PLUGGED_IN", "IS_CHARGING", "IS_CHARGING_REASONS", "LOCATION"]

@@ -75,7 +75,7 @@ struct EnodeStatistics {
         guard let location else { return hours }
         return hours.filter { hour in
             hour.location.map {
-                EnodeVehicleBody.metres($0, latitude: location.latitude, longitude: location.longitude) <= EnodeVehicleBody.chargingLocationRadius
+                location.metres(to: $0) <= ChargingLocation.radiusMeters
             } ?? false
         }
     }

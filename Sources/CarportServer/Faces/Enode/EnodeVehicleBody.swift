@@ -49,9 +49,6 @@ struct EnodeVehicleBody {
         }
     }
 
-    /// How near a charging location a car must stand to be at it, metres.
-    static let chargingLocationRadius = 150.0
-
     /// The vehicle with the requested sub-objects.
     func body(fields: [Field]) async throws -> JSONValue {
         var reader = self
@@ -80,28 +77,18 @@ struct EnodeVehicleBody {
         return .object(pairs + objects)
     }
 
-    /// The owner's charging location within `chargingLocationRadius` of the car, if any.
+    /// The owner's charging location within `ChargingLocation.radiusMeters` of the car, if any.
     private func chargingLocationID() async throws -> UUID? {
         let locations = try await request.chargingLocationService.list(userID: userID)
         guard !locations.isEmpty, let reading = try await read(.location), case .location(let here) = reading.value else { return nil }
-        return locations.map { ($0.id, Self.metres(here, latitude: $0.latitude, longitude: $0.longitude)) }
-            .filter { $0.1 <= Self.chargingLocationRadius }.min { $0.1 < $1.1 }?.0
-    }
-
-    /// Great-circle distance.
-    static func metres(_ point: Location, latitude: Double, longitude: Double) -> Double {
-        let radians = Double.pi / 180
-        let dLat = (latitude - point.latitude) * radians, dLon = (longitude - point.longitude) * radians
-        let a = sin(dLat / 2) * sin(dLat / 2)
-            + cos(point.latitude * radians) * cos(latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
-        return 6_371_000 * 2 * atan2(a.squareRoot(), (1 - a).squareRoot())
+        return ChargingLocation.nearest(locations, to: here)?.id
     }
 
     /// One sub-object and the time its data was recorded.
     func object(_ field: Field) async throws -> (JSONValue, Date?) {
         switch field {
         case .smartChargingPolicy:
-            return (Self.policy(try await request.smartChargingStore.policy(vehicleID: vehicle.id)), nil)
+            return (EnodeSmartCharging.policy(try await request.smartChargingStore.policy(vehicleID: vehicle.id)), nil)
         case .information:
             let brand = request.connectors.allBrands.first { $0.make == vehicle.identity.make }?.displayName ?? vehicle.identity.make
             return (.object([("id", .string(vehicle.id.uuidString.lowercased())), ("brand", .string(brand)),
@@ -134,8 +121,10 @@ struct EnodeVehicleBody {
             return (.object(keys.map { ($0, .null) }), nil)
         }
         let isCharging = charge.state == .charging
+        let smart = charge.isPluggedIn && charge.state != .fullyCharged
+            ? EnodeSmartCharging.reason(try await request.smartChargingStore.schedule(vehicleID: vehicle.id)) : nil
         let reason = !charge.isPluggedIn ? "NOT_PLUGGED_IN" : charge.state == .fullyCharged ? "FULLY_CHARGED"
-            : charge.control.map(Self.reason) ?? "DEFAULT"
+            : smart ?? charge.control.map(Self.reason) ?? "DEFAULT"
         let remaining: JSONValue = isCharging && charge.powerKW > 0
             ? .int(Int((max(0, limit - battery.percentRemaining) * capacity / charge.powerKW * 60).rounded())) : .null
         return (.object([
@@ -156,10 +145,6 @@ struct EnodeVehicleBody {
         case .smartActive: "SMART_CHARGING_ACTIVE"
         case .smartDeadline: "SMART_CHARGING_DEADLINE"
         }
-    }
-
-    static func policy(_ policy: SmartChargingPolicy) -> JSONValue {
-        .object([("isEnabled", .bool(policy.isEnabled)), ("deadline", policy.deadline.map(JSONValue.string) ?? .null)])
     }
 
     /// A reading, or nil when the vehicle cannot report it (Enode answers nulls then).

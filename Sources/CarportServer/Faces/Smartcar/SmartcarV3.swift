@@ -72,6 +72,7 @@ enum SmartcarV3 {
             let parsed = try command.command(attributes)
             let started = Date()
             try await service.perform(parsed, on: vehicle, grant: grant)
+            try await request.noteManualCharge(parsed, on: vehicle)
             let finished = Date()
             await request.vehicleChanges.note(applicationID: grant.applicationID, vehicleID: vehicle.id)
             let parameters: [(String, JSONValue)] = attributes.sorted { $0.key < $1.key }.compactMap { key, value in

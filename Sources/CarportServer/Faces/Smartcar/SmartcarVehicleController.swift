@@ -84,6 +84,7 @@ struct SmartcarVehicleController {
         let vehicle = try await request.smartcarVehicle(grant: grant, service: service)
         let command = try parse(try request.smartcarJSONObject())
         try await service.perform(command, on: vehicle, grant: grant)
+        try await request.noteManualCharge(command, on: vehicle)
         await request.vehicleChanges.note(applicationID: grant.applicationID, vehicleID: vehicle.id)
         return try SmartcarResponse.json(SmartcarResponse.actionSent)
     }
