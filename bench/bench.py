@@ -46,6 +46,8 @@ class Settings:
         self.webhook_vehicles = 500 if quick else 10_000
         self.chargers = 200 if quick else 2_000
         self.charger_seconds = 5 if quick else 30
+        self.study_vehicles, self.study_days = (100, 2) if quick else (1_000, 7)
+        self.study_pass = 1_000 if quick else 10_000
 
 
 def run(command, **kwargs):
@@ -264,7 +266,30 @@ def targets(figures):
         ("100,000 simulated vehicles tick ≤ 100 ms", fleet["tickMilliseconds"], 100, fleet["tickMilliseconds"] <= 100),
         ("Simulator RSS ≤ 300 MB", fleet["rssMegabytes"], 300, fleet["rssMegabytes"] <= 300),
         ("Server RSS ≤ 150 MB after the read test", memory["after_read_mb"], 150, memory["after_read_mb"] <= 150),
-    ] + webhook_targets(figures["webhooks"]) + charger_targets(figures["chargers"]) + cluster_targets(figures.get("databases"))
+    ] + study_targets(figures["smart_charging"]) + webhook_targets(figures["webhooks"]) + charger_targets(figures["chargers"]) + cluster_targets(figures.get("databases"))
+
+
+def study_targets(study):
+    met = study["deadlinesMet"] / max(1, study["deadlinesFeasible"])
+    ratio = round(study["smartCost"] / study["optimalCost"], 3) if study["optimalCost"] > 0 else float("inf")
+    fleet = f"{study['vehicles']:,} cars × {study['days']} days"
+    return [
+        (f"Smart charging, {fleet}: feasible deadlines met", round(met, 4), 1, met == 1 and study["deadlinesFeasible"] > 0),
+        ("Smart charging: cost ≤ 1.05 × the offline optimum", ratio, 1.05, ratio <= 1.05),
+        ("Smart charging: commands per car-day ≤ 4", study["commandsPerCarDay"], 4, study["commandsPerCarDay"] <= 4),
+        (f"Smart charging: one planning pass over {study['passVehicles']:,} plugged-in cars ≤ 1 s CPU",
+         study["planningPassCPUSeconds"], 1, study["planningPassCPUSeconds"] <= 1),
+        ("Smart charging: the study ≤ 60 s", study["wallSeconds"], 60, study["wallSeconds"] <= 60),
+    ]
+
+
+def study_line(study):
+    return (f"Smart charging study: {study['vehicles']:,} simulated cars × {study['days']} days on a virtual clock, "
+            f"{study['sessions']:,} sessions, {study['energyKWh']:,.0f} kWh; deadlines met {study['deadlinesMet']:,} of "
+            f"{study['deadlinesFeasible']:,} feasible; cost {study['smartCost']:,.2f} {study['currency']} smart, "
+            f"{study['immediateCost']:,.2f} charging at once, {study['optimalCost']:,.2f} offline optimum; "
+            f"{study['commandsPerCarDay']} commands per car-day; control loop {study['plannerCPUSeconds']} s CPU; "
+            f"{study['wallSeconds']} s in all.")
 
 
 def webhook_targets(hooks):
@@ -334,6 +359,7 @@ def markdown(results):
         f"Simulator: {fleet['vehicles']:,} vehicles advance one 60 s tick in {fleet['tickMilliseconds']} ms, "
         f"RSS {fleet['rssMegabytes']} MB.",
         f"Server RSS: {memory['idle_mb']} MB idle, {memory['after_read_mb']} MB after the read test.",
+        study_line(figures["smart_charging"]),
         webhook_line(figures["webhooks"]),
         charger_line(figures["chargers"]),
     ]
@@ -542,10 +568,14 @@ def main():
         fleet_command = [os.path.join(options.bin_dir, "carport-sim-bench"), str(settings.fleet)]
         fleet = json.loads(run(fleet_command))
         commands.append(portable(fleet_command))
+        study_command = [os.path.join(options.bin_dir, "carport"), "smart-charging", "study", "--vehicles", str(settings.study_vehicles),
+                         "--days", str(settings.study_days), "--seed", "1", "--pass-vehicles", str(settings.study_pass), "--json"]
+        study = json.loads(run(study_command))
+        commands.append(portable(study_command))
 
         figures = {"cached_read": cached_read, "token_endpoint": {"refresh": refresh, "code": code},
                    "connect_flow": flow, "upstream_efficiency": upstream, "simulator": fleet,
-                   "server_memory": {"idle_mb": idle, "after_read_mb": after_read}}
+                   "smart_charging": study, "server_memory": {"idle_mb": idle, "after_read_mb": after_read}}
         for name, row in [("nginx", runs["nginx"]), ("trivial", runs["trivial"]), ("carport", runs["carport"]),
                           ("refresh", refresh), ("code", code), ("poll", polled)]:
             if row["non2xx"] or row["socket_errors"]:

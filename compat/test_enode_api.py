@@ -23,6 +23,17 @@ REDIRECT = "https://app.example/callback"
 SMART = {"SMART_CHARGING_DELAY", "SMART_CHARGING_ACTIVE", "SMART_CHARGING_DEADLINE"}
 
 
+def poll(read, done, seconds=15):
+    """`read()` until `done` holds of it (the control loop works in the background), or fail with the last answer."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > deadline:
+            assert done(value), value
+            return value
+        time.sleep(0.2)
+
+
 def hidden(html, name):
     """The value of a form field (hidden input or first radio/option) named `name`."""
     match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', html) or re.search(rf'value="([^"]*)"[^>]*name="{name}"', html)
@@ -85,12 +96,19 @@ def test_enode_api_on_a_simulated_car(carport):
     plugged = requests.post(f"{carport.base_url}/simulator/vehicles/{car['vin']}/plug",
                             headers={"Authorization": "Bearer " + app["managementToken"]})
     assert plugged.status_code == 200
+    # Smart charging: the platform's loop plans once the car is plugged in at one of the owner's locations.
+    garage = user.post(enode + "/charging-locations", json={"name": "Garage", **{k: vehicle["location"][k] for k in ("latitude", "longitude")}})
+    assert garage.status_code == 200
     policy = user.put(vehicle_url + "/smart-charging-policy", json={"isEnabled": True, "deadline": "07:00"})
-    assert policy.status_code == 200 and policy.json() == {"isEnabled": True, "deadline": "07:00"}
-    assert user.get(vehicle_url + "/smart-charging-policy").json() == {"isEnabled": True, "deadline": "07:00"}
-    planned = user.get(vehicle_url + "/charge-state").json()
-    assert planned["isChargingReasons"][0] in SMART
-    assert planned["isCharging"] == (planned["isChargingReasons"] != ["SMART_CHARGING_DELAY"])
+    expected_policy = {"isEnabled": True, "deadline": "07:00", "minimumChargeLimit": 0}
+    assert policy.status_code == 200 and policy.json() == expected_policy
+    assert user.get(vehicle_url + "/smart-charging-policy").json() == expected_policy
+    status = poll(lambda: user.get(vehicle_url + "/smart-charging-status").json(), lambda s: s["state"].startswith("PLAN:EXECUTING:"))
+    assert status["plan"]["chargingWindows"] and status["plan"]["smartCost"] <= status["plan"]["nonSmartCost"]
+    assert user.get(vehicle_url + "/smart-charging-plans/latest").json()["id"] == status["plan"]["id"]
+    planned = poll(lambda: user.get(vehicle_url + "/charge-state").json(),
+                   lambda c: c["isChargingReasons"][0] in SMART and c["isCharging"] == (c["isChargingReasons"] != ["SMART_CHARGING_DELAY"]))
+    assert len(planned["isChargingReasons"]) == 1
 
     stopped = user.post(vehicle_url + "/charging", json={"action": "STOP"})
     assert stopped.status_code == 204

@@ -16,7 +16,7 @@ struct CarportCommand: AsyncParsableCommand {
         commandName: "carport",
         abstract: "Carport: one API for every car brand.",
         subcommands: [Serve.self, Migrate.self, AppsCommand.self, SimCommand.self, WebhooksCommand.self, ChargersCommand.self,
-                      SmartChargingCommand.self],
+                      SmartChargingCommand.self, TariffsCommand.self],
         defaultSubcommand: Serve.self)
 }
 

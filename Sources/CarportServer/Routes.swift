@@ -23,6 +23,7 @@ enum Routes {
         }
 
         try app.register(collection: SimulatorController())
+        try app.register(collection: TariffController())
         try app.register(collection: EnodeRoutes())
         try app.register(collection: SmartcarRoutes())
         try app.register(collection: SmartcarV3Routes())

@@ -214,46 +214,101 @@ import VaporTesting
         }
     }
 
-    @Test func smartChargingPolicyIsKeptSentToTheCarAndExplainsCharging() async throws {
+    @Test func theSmartChargingPolicyIsValidatedAndKept() async throws {
         try await TestCarport.withApp { app in
-            let (linked, vin, applicationID, simulator) = try await EnodeClient.linkSimulated(app)
+            let (linked, _, _, _) = try await EnodeClient.linkSimulated(app)
             let token = linked.userToken
             let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: token)
             let id = try #require((list as? [[String: Any]])?.first?["id"] as? String)
             let path = "/enode/vehicles/\(id)/smart-charging-policy"
             let (_, _, unset) = try await EnodeClient.call(app, .GET, path, token: token)
             #expect((unset as? [String: Any])?["isEnabled"] as? Bool == false && (unset as? [String: Any])?["deadline"] is NSNull)
-            for bad in [#"{"deadline":"25:00"}"#, #"{"deadline":"7:00"}"#, #"{"deadline":"+7:00"}"#, #"{"isEnabled":1}"#] {
+            for bad in [#"{"deadline":"25:00"}"#, #"{"deadline":"7:00"}"#, #"{"deadline":"+7:00"}"#, #"{"isEnabled":1}"#,
+                        #"{"minimumChargeLimit":101}"#, #"{"minimumChargeLimit":"50"}"#, #"{"minimumChargeLimit":true}"#] {
                 let (status, _, problem) = try await EnodeClient.call(app, .PUT, path, token: token, json: bad)
                 #expect(status == .badRequest, "\(bad)")
                 #expect((problem as? [String: Any])?["title"] as? String == "Payload validation failed")
             }
             let (_, _, defaulted) = try await EnodeClient.call(app, .PUT, path, token: token, json: #"{"isEnabled":true}"#)
             #expect((defaulted as? [String: Any])?["deadline"] as? String == "07:00", "enabled without a deadline: full by 07:00")
-            let (status, _, set) = try await EnodeClient.call(app, .PUT, path, token: token, json: #"{"isEnabled":true,"deadline":"07:00"}"#)
-            #expect(status == .ok && (set as? [String: Any])?["deadline"] as? String == "07:00")
+            let (status, _, set) = try await EnodeClient.call(app, .PUT, path, token: token, json: #"{"deadline":"06:30","minimumChargeLimit":40}"#)
+            #expect(status == .ok && (set as? [String: Any])?["deadline"] as? String == "06:30")
+            #expect((set as? [String: Any])?["minimumChargeLimit"] as? Double == 40 && (set as? [String: Any])?["isEnabled"] as? Bool == true)
             let (_, _, withPolicy) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)?field[]=smartChargingPolicy", token: token)
-            #expect(((withPolicy as? [String: Any])?["smartChargingPolicy"] as? [String: Any])?["isEnabled"] as? Bool == true)
-            let car = try #require(try await simulator.car(applicationID: applicationID, vin: vin))
-            #expect(car.smartCharging?.deadlineMinutes == 420, "the car got the policy")
+            #expect(((withPolicy as? [String: Any])?["smartChargingPolicy"] as? [String: Any])?["minimumChargeLimit"] as? Double == 40)
+        }
+    }
 
+    /// The platform's loop runs the simulated car like a real one: a plan once it is plugged in at home, the
+    /// charge state's reasons from the plan, overrides until unplugged, nothing away from home.
+    @Test func theControlLoopPlansAtHomeAndFollowsOverrides() async throws {
+        try await TestCarport.withApp { app in
+            let (linked, vin, applicationID, simulator) = try await EnodeClient.linkSimulated(app)
+            let token = linked.userToken
+            let (_, _, list) = try await EnodeClient.call(app, .GET, "/enode/vehicles", token: token)
+            let id = try #require((list as? [[String: Any]])?.first?["id"] as? String)
+            let loop = SmartChargingLoop(request: Request(application: app, on: app.eventLoopGroup.next()))
+            func status() async throws -> [String: Any] {
+                try #require(try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/smart-charging-status", token: token).2 as? [String: Any])
+            }
+            func chargeState() async throws -> [String: Any] {
+                try #require(try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/charge-state", token: token).2 as? [String: Any])
+            }
+            #expect(try await status()["state"] as? String == "DISABLED")
+            _ = try await EnodeClient.call(app, .PUT, "/enode/vehicles/\(id)/smart-charging-policy", token: token, json: #"{"isEnabled":true}"#)
             _ = try await simulator.control(applicationID: applicationID, vin: vin, .plug)
-            let (_, _, planned) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/charge-state", token: token)
-            let reasons = try #require((planned as? [String: Any])?["isChargingReasons"] as? [String])
-            let smart = ["SMART_CHARGING_DELAY", "SMART_CHARGING_ACTIVE", "SMART_CHARGING_DEADLINE"]
-            #expect(reasons.count == 1 && smart.contains(reasons[0]))
-            #expect((planned as? [String: Any])?["isCharging"] as? Bool == (reasons[0] != "SMART_CHARGING_DELAY"))
-            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: token, json: #"{"action":"START"}"#).0 == .noContent)
-            let (_, _, started) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/charge-state", token: token)
-            #expect((started as? [String: Any])?["isChargingReasons"] as? [String] == ["MANUALLY_STARTED"])
-            #expect((started as? [String: Any])?["isCharging"] as? Bool == true)
+            #expect(try await loop.runDue() == 1)
+            let away = try await status()
+            #expect(away["state"] as? String == "CONSIDERING" && away["plan"] is NSNull)
+            #expect((away["consideration"] as? [String: Any])?["atChargingLocation"] as? Bool == false)
+            #expect((away["consideration"] as? [String: Any])?["isPluggedIn"] as? Bool == true)
+            #expect(try await chargeState()["isCharging"] as? Bool == true, "away from home the car is left alone")
 
             let here = try #require(try await simulator.car(applicationID: applicationID, vin: vin))
-            let (_, _, location) = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: token,
-                                                              json: #"{"name":"Home","latitude":\#(here.latitude + 0.0005),"longitude":\#(here.longitude)}"#)
-            let locationID = try #require((location as? [String: Any])?["id"] as? String)
-            let (_, _, atHome) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)", token: token)
-            #expect((atHome as? [String: Any])?["chargingLocationId"] as? String == locationID, "55 m away counts as there")
+            _ = try await EnodeClient.call(app, .POST, "/enode/charging-locations", token: token,
+                                           json: #"{"name":"Home","latitude":\#(here.latitude + 0.0005),"longitude":\#(here.longitude)}"#)
+            _ = try await EnodeClient.call(app, .PUT, "/enode/vehicles/\(id)/smart-charging-policy", token: token, json: #"{"isEnabled":true}"#)
+            #expect(try await loop.runDue() == 1, "a policy edit wakes the vehicle")
+            let planned = try await status()
+            let state = try #require(planned["state"] as? String)
+            #expect(state.hasPrefix("PLAN:EXECUTING:"), "\(state)")
+            let plan = try #require(planned["plan"] as? [String: Any])
+            #expect((plan["chargingWindows"] as? [Any])?.isEmpty == false)
+            #expect((plan["smartCost"] as? Double ?? .infinity) <= (plan["nonSmartCost"] as? Double ?? 0))
+            let car = try #require(try await simulator.car(applicationID: applicationID, vin: vin))
+            let reasons = try #require(try await chargeState()["isChargingReasons"] as? [String])
+            let charging = ["SMART_CHARGING_ACTIVE", "SMART_CHARGING_DEADLINE"]
+            #expect(reasons.count == 1 && (car.isCharging ? charging.contains(reasons[0]) : reasons[0] == "SMART_CHARGING_DELAY"),
+                    "\(reasons) while charging: \(car.isCharging)")
+            let planID = try #require(plan["id"] as? String)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/smart-charging-plans/latest", token: token).0 == .ok)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/smart-charging-plans/\(planID)", token: token).0 == .ok)
+            #expect(try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/smart-charging-plans/\(UUID())", token: token).0 == .notFound)
+
+            // A manual STOP overrides the plan; the loop keeps the car stopped.
+            #expect(try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/charging", token: token, json: #"{"action":"STOP"}"#).0 == .noContent)
+            try await loop.runDue()
+            #expect(try await status()["state"] as? String == "PLAN:EXECUTING:OVERRIDDEN")
+            #expect(try await chargeState()["isChargingReasons"] as? [String] == ["MANUALLY_STOPPED"])
+            // The smart override charges at once; deleting it hands the car back to the plan.
+            let (overrideStatus, _, override) = try await EnodeClient.call(app, .POST, "/enode/vehicles/\(id)/smart-override", token: token)
+            #expect(overrideStatus == .ok && (override as? [String: Any])?["endedAt"] is NSNull)
+            try await loop.runDue()
+            #expect(try #require(try await simulator.car(applicationID: applicationID, vin: vin)).isCharging)
+            #expect(try await chargeState()["isChargingReasons"] as? [String] == ["MANUALLY_STARTED"])
+            let (ended, _, endedBody) = try await EnodeClient.call(app, .DELETE, "/enode/vehicles/\(id)/smart-override", token: token)
+            #expect(ended == .ok && (endedBody as? [String: Any])?["endedAt"] is String)
+            #expect(try await EnodeClient.call(app, .DELETE, "/enode/vehicles/\(id)/smart-override", token: token).0 == .notFound)
+            try await loop.runDue()
+            #expect(try await status()["state"] as? String != "PLAN:EXECUTING:OVERRIDDEN")
+
+            let management = linked.client.credentials.managementToken
+            #expect(try await EnodeClient.call(app, .POST, "/simulator/vehicles/\(vin)/unplug", token: management).0 == .ok)
+            try await loop.runDue()
+            let unplugged = try await status()
+            #expect(unplugged["state"] as? String == "CONSIDERING", "the simulator's unplug wakes the vehicle")
+            let (_, _, last) = try await EnodeClient.call(app, .GET, "/enode/vehicles/\(id)/smart-charging-plans/latest", token: token)
+            #expect((last as? [String: Any])?["finalState"] as? String == "PLAN:ENDED:UNPLUGGED")
         }
     }
 

@@ -162,6 +162,44 @@ import VaporTesting
         }
     }
 
+    @Test func chargeSettingsAreTheVehiclesSmartChargingPolicy() async throws {
+        try await TestCarport.withApp { app in
+            let jedlix = try await JedlixApp.make(app)
+            let created = try await jedlix.object(.POST, "/vehicles/connect-sessions", json: "{}", expect: .created)
+            var driver = ConnectDriver(app: app)
+            let finished = try await jedlix.runHostedStep(created, driver: &driver, act: Self.owner(make: "KIA", email: "kia+3@example.com"))
+            let vehicleID = try #require(finished["vehicleId"] as? String)
+            let path = "/vehicles/\(vehicleID)/charge-settings"
+            let initial = try await jedlix.object(.GET, path)
+            #expect(initial["isSmartChargingEnabled"] as? Bool == false && initial["timeZone"] as? String == "UTC")
+            #expect((initial["departureTimes"] as? [String: Any])?["monday"] is NSNull)
+            for bad in [#"{}"#, #"{"departureTimes":{"funday":"07:00"}}"#, #"{"departureTimes":{"monday":"7am"}}"#,
+                        #"{"departureTimes":{},"isSmartChargingEnabled":true}"#, #"{"departureTimes":{},"timeZone":"Mars/Olympus"}"#,
+                        #"{"departureTimes":{},"desiredBatteryLevel":40}"#, #"{"departureTimes":{},"directChargingBatteryLevel":101}"#,
+                        #"{"departureTimes":{},"isBidirectionalChargingEnabled":true}"#] {
+                let (status, _, problem) = try await jedlix.call(.PUT, path, json: bad)
+                #expect(status == .badRequest, "\(bad)")
+                #expect((problem as? [String: Any])?["detail"] is String)
+            }
+            let set = try await jedlix.object(.PUT, path, json: """
+                {"isSmartChargingEnabled":true,"departureTimes":{"monday":"07:30","friday":"08:15","sunday":null},
+                 "timeZone":"Europe/Amsterdam","directChargingBatteryLevel":30,"desiredBatteryLevel":90}
+                """)
+            #expect(set["isSmartChargingEnabled"] as? Bool == true && set["timeZone"] as? String == "Europe/Amsterdam")
+            #expect((set["departureTimes"] as? [String: Any])?["monday"] as? String == "07:30")
+            #expect((set["departureTimes"] as? [String: Any])?["friday"] as? String == "08:15")
+            #expect((set["departureTimes"] as? [String: Any])?["sunday"] is NSNull)
+            #expect(set["directChargingBatteryLevel"] as? Int == 30 && set["desiredBatteryLevel"] as? Int == 90)
+            #expect(try await jedlix.object(.GET, path)["desiredBatteryLevel"] as? Int == 90, "kept")
+            let policy = try await Request(application: app, on: app.eventLoopGroup.next()).smartChargingStore
+                .policy(vehicleID: try #require(UUID(uuidString: vehicleID)))
+            #expect(policy.isActive && policy.departures == [2: 450, 6: 495] && policy.minimumChargeLevel == 0.3 && policy.targetLevel == 0.9)
+            let (status, _, sessions) = try await jedlix.call(.GET, "/vehicles/\(vehicleID)/charging-sessions")
+            #expect(status == .ok && (sessions as? [Any])?.isEmpty == true, "no plan before the car is plugged in at home")
+            #expect(try await jedlix.call(.GET, "/vehicles/\(UUID())/charge-settings").0 == .notFound)
+        }
+    }
+
     @Test func aResumedSessionWorksInAFreshWebView() async throws {
         try await TestCarport.withApp { app in
             let jedlix = try await JedlixApp.make(app)

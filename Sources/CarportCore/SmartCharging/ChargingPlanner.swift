@@ -95,6 +95,8 @@ public struct ChargingPlan: Sendable, Codable, Equatable {
     public var smartCost: Double
     public var nonSmartCost: Double
     public var currency: String
+    /// The owner's charging location it was made for.
+    public var locationID: UUID?
     /// Carrying it out: when the car first showed it stopped and started as planned, and how the plan ended.
     public var stopConfirmedAt: Date?
     public var startConfirmedAt: Date?

@@ -153,7 +153,7 @@ public struct SmartChargingController: Sendable {
                 schedule.endPlan(.deadlineChanged, at: now)
             }
             var plan = planner.plan(need, prices: prices)
-            plan.stopConfirmedAt = nil
+            plan.locationID = car.locationID
             schedule.plan = plan
             schedule.inputs = inputs
         }

@@ -53,11 +53,19 @@ struct FluentSmartChargingStore: LazyDatabaseStore {
 
     // MARK: - Schedules
 
-    /// The vehicle's schedule, if the control loop has one.
+    /// The vehicle's schedule, if the control loop has one, with the owner's override as last set.
     func schedule(vehicleID: UUID) async throws -> SmartChargingSchedule? {
-        guard let row = try await sql.select().column("body").from(Self.schedules).where("vehicle_id", .equal, SQLBind(vehicleID)).first()
+        guard let row = try await sql.select().columns("body", "override_kind", "override_since").from(Self.schedules)
+            .where("vehicle_id", .equal, SQLBind(vehicleID)).first()
         else { return nil }
-        return try Self.decode(try row.decode(column: "body", as: String.self))
+        return try Self.schedule(row)
+    }
+
+    static func schedule(_ row: any SQLRow) throws -> SmartChargingSchedule {
+        var schedule = try decode(try row.decode(column: "body", as: String.self))
+        schedule.override = try row.decode(column: "override_kind", as: String?.self).flatMap(SmartChargingSchedule.Override.init(rawValue:))
+        schedule.overrideSince = try row.decode(column: "override_since", as: Date?.self)
+        return schedule
     }
 
     /// Makes the vehicle's schedule due now (creating it): after a policy edit, a plug-in, new prices, an override.
@@ -75,10 +83,19 @@ struct FluentSmartChargingStore: LazyDatabaseStore {
             """).run()
     }
 
+    /// Makes an existing schedule due now (a car whose state changed at its brand); no schedule, nothing to do.
+    func wakeIfScheduled(vehicleID: UUID, now: Date = Date()) async throws {
+        try await wakeSchedules(where: "vehicle_id", is: vehicleID, now: now)
+    }
+
     /// Every vehicle in one application's schedules: the ones new prices concern.
     func wakeAll(applicationID: UUID, now: Date = Date()) async throws {
+        try await wakeSchedules(where: "application_id", is: applicationID, now: now)
+    }
+
+    private func wakeSchedules(where column: String, is id: UUID, now: Date) async throws {
         try await sql.update(Self.schedules).set("due_at", to: SQLBind(now)).set("woken", to: SQLBind(true))
-            .where("application_id", .equal, SQLBind(applicationID)).run()
+            .where(SQLIdentifier(column), .equal, SQLBind(id)).run()
     }
 
     struct Claimed: Sendable {
@@ -100,10 +117,7 @@ struct FluentSmartChargingStore: LazyDatabaseStore {
             RETURNING application_id, body, override_kind, override_since
             """).all()
         return try rows.map { row in
-            var schedule = try Self.decode(try row.decode(column: "body", as: String.self))
-            schedule.override = try row.decode(column: "override_kind", as: String?.self).flatMap(SmartChargingSchedule.Override.init(rawValue:))
-            schedule.overrideSince = try row.decode(column: "override_since", as: Date?.self)
-            return Claimed(applicationID: try row.decode(column: "application_id", as: UUID.self), schedule: schedule)
+            Claimed(applicationID: try row.decode(column: "application_id", as: UUID.self), schedule: try Self.schedule(row))
         }
     }
 

@@ -65,10 +65,11 @@ struct SimulatorController: RouteCollection {
         let car = try await request.simulator.control(applicationID: application.id, vin: vin, control)
         // The car changed at its brand: what Carport cached of it is stale (except that an asleep car keeps
         // answering its last readings), and the change feed looks at it now, as a brand's own push would make it,
-        // so webhooks report a plug-in or a failure without waiting for the next pass.
+        // so webhooks report a plug-in or a failure without waiting for the next pass; smart charging looks at it too.
         if let vehicle = try await request.connectionStore.vehicle(vin: car.vin, mode: .simulated, applicationID: application.id) {
             if control != .sleep { request.carport.freshnessCache.invalidate(SignalKind.allCases, of: vehicle.id) }
             await request.vehicleChanges.note(applicationID: application.id, vehicleID: vehicle.id)
+            try await request.smartChargingStore.wakeIfScheduled(vehicleID: vehicle.id)
         }
         return try Self.json(SimulatedCarState(car))
     }

@@ -102,7 +102,8 @@ struct EnodeSmartCharging {
         let first = plan.windows.first
         return .object([
             ("id", .string(plan.id.uuidString.lowercased())), ("vehicleId", .string(vehicle.id.uuidString.lowercased())),
-            ("userId", .string(userID)), ("locationId", .null), ("vendor", .string(vehicle.identity.make)),
+            ("userId", .string(userID)),
+            ("locationId", plan.locationID.map { .string($0.uuidString.lowercased()) } ?? .null), ("vendor", .string(vehicle.identity.make)),
             ("currency", .string(plan.currency)), ("nonSmartCost", .number(Self.money(plan.nonSmartCost))),
             ("smartCost", .number(Self.money(plan.smartCost))),
             ("stopAt", time(first.map { $0.start > plan.createdAt ? plan.createdAt : $0.end } ?? plan.createdAt)),
@@ -147,8 +148,8 @@ struct EnodeSmartCharging {
     /// The reason on the charge state while smart charging runs the car (nil: the car's own reason stands).
     static func reason(_ schedule: SmartChargingSchedule?) -> String? {
         guard let schedule else { return nil }
+        if let override = schedule.override { return override == .stop ? "MANUALLY_STOPPED" : "MANUALLY_STARTED" }
         switch schedule.state {
-        case .executing(.overridden): return schedule.override == .stop ? "MANUALLY_STOPPED" : "MANUALLY_STARTED"
         case .executing(.stopped), .executing(.stopping), .executing(.startFailed): return "SMART_CHARGING_DELAY"
         case .executing(.started), .executing(.starting), .executing(.stopFailed):
             return schedule.plan?.kind == .deadline ? "SMART_CHARGING_DEADLINE" : "SMART_CHARGING_ACTIVE"

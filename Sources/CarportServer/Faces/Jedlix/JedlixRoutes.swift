@@ -26,6 +26,7 @@ struct JedlixRoutes: RouteCollection {
         user.post("connect-sessions", ":sessionId", "info", use: info)
         JedlixVehicles().register(on: user)
         JedlixChargingLocations().register(on: user)
+        JedlixChargeSettings().register(on: user)
     }
 
     /// `POST /users` (ApiKey + the application's client-credentials token): `{"defaultCountry","locale"}` → 201.

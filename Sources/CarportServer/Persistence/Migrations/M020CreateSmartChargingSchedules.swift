@@ -7,12 +7,11 @@ struct M020CreateSmartChargingSchedules: AsyncMigration {
     var name: String { "020_create_smart_charging_schedules" }
 
     func prepare(on database: any Database) async throws {
-        try await database.schema(FluentSmartChargingStore.schema)
-            .field("minimum_charge_level", .double)
-            .field("target_level", .double)
-            .field("departures", .string)
-            .field("time_zone", .string)
-            .update()
+        // One column per ALTER TABLE: SQLite adds one at a time.
+        for (column, type) in [("minimum_charge_level", DatabaseSchema.DataType.double), ("target_level", .double),
+                               ("departures", .string), ("time_zone", .string)] {
+            try await database.schema(FluentSmartChargingStore.schema).field(.string(column), type).update()
+        }
         try await database.schema(FluentSmartChargingStore.schedules)
             .field("vehicle_id", .uuid, .identifier(auto: false))
             .field("application_id", .uuid, .required)
