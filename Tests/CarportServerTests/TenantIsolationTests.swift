@@ -33,7 +33,7 @@ import VaporTesting
     /// The kind of id a path parameter names on a face; nil for parameters that name no object.
     static func kind(of parameter: String, on face: Face) -> String? {
         switch parameter {
-        case "version", "vendor": nil
+        case "version", "vendor", "planId": nil  // a plan is looked up within its vehicle, which is probed
         case "userId": face == .jedlix ? "jedlixUser" : "enodeUser"
         case "locationId": face == .jedlix ? "jedlixLocation" : "enodeLocation"
         case "vehicleID", "vehicleId": "vehicle"
