@@ -98,7 +98,7 @@ def test_enode_api_on_a_simulated_car(carport):
     assert plugged.status_code == 200
     # Smart charging: the platform's loop plans once the car is plugged in at one of the owner's locations.
     garage = user.post(enode + "/charging-locations", json={"name": "Garage", **{k: vehicle["location"][k] for k in ("latitude", "longitude")}})
-    assert garage.status_code == 200
+    assert garage.status_code == 201
     policy = user.put(vehicle_url + "/smart-charging-policy", json={"isEnabled": True, "deadline": "07:00"})
     expected_policy = {"isEnabled": True, "deadline": "07:00", "minimumChargeLimit": 0}
     assert policy.status_code == 200 and policy.json() == expected_policy
@@ -131,7 +131,8 @@ def test_enode_api_on_a_simulated_car(carport):
     assert user.get(enode + "/vehicles/not-a-vehicle").status_code == 404
     assert user.put(vehicle_url + "/smart-charging-policy", json={"deadline": "7am"}).status_code == 400
 
-    # A charger: Link for a charger vendor is a hosted sign-in at one of the user's charging locations.
+    # A charger: Link for a charger vendor is a hosted sign-in at one of the user's charging locations (the only one).
+    assert user.delete(enode + "/charging-locations/" + garage.json()["id"]).status_code == 204
     place = user.post(enode + "/charging-locations", json={"name": "Home", "latitude": 59.91, "longitude": 10.75}).json()
     link = client.post(enode + "/users/sim-user/link", json={"vendor": "ZAPTEC"}).json()
     web = requests.Session()

@@ -1,6 +1,9 @@
 """The Jedlix face judged by a client that drives connect sessions as the Jedlix SDKs do (jedlix_sdk.py), with user
 tokens signed by joserfc (Authlib's JOSE library) and the management token fetched with Authlib's OAuth2 client."""
 import re
+import time
+
+import requests
 
 from jedlix_sdk import JedlixApp, owner
 
@@ -134,3 +137,39 @@ def test_error_paths(carport):
     problem(api.call("GET", "/connect-sessions/5b3c3f3e-0000-4000-8000-000000000000"), 404)
     problem(api.call("POST", f"/connect-sessions/{session['id']}/info", {"cookies": ["not", "an", "object"]}), 400)
     problem(api.call("POST", f"/connect-sessions/{session['id']}/info", {"redirectUrl": "https://evil.example/cb?code=1"}), 400)
+
+
+def test_charge_settings_drive_smart_charging_of_a_simulated_car(carport):
+    """Charge settings with departure times; plugged in at home, the platform plans and the session is managed."""
+    jedlix = JedlixApp(carport, mode="simulated")
+    car = carport.cli("sim", "create", "--app", jedlix.credentials["clientId"], "--make", "TESLA", "--model", "Model 3",
+                      "--email", "jedlix-sim@example.com", "--soc", "0.3")
+    api = jedlix.api(jedlix.create_user())
+    finished = api.drive(api.ok("POST", "/vehicles/connect-sessions", status=201),
+                         owner(brand="TESLA", email=car["email"], password=car["password"]))
+    vehicle = finished["vehicleId"]
+    state = car["state"]
+    api.ok("POST", "/charging-locations", {"coordinates": {"latitude": state["latitude"], "longitude": state["longitude"]},
+                                           "address": {"street": "Unter den Linden", "houseNumber": "1", "city": "Berlin",
+                                                       "country": "DE", "region": "Berlin"}}, status=201)
+    every_day = {day: "07:30" for day in ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")}
+    settings = api.ok("PUT", f"/vehicles/{vehicle}/charge-settings", {
+        "isSmartChargingEnabled": True, "departureTimes": every_day, "timeZone": "Europe/Berlin",
+        "directChargingBatteryLevel": 20, "desiredBatteryLevel": 80})
+    assert settings["isSmartChargingEnabled"] is True and settings["departureTimes"]["friday"] == "07:30"
+    assert api.ok("GET", f"/vehicles/{vehicle}/charge-settings") == settings
+    bad = api.call("PUT", f"/vehicles/{vehicle}/charge-settings", {"departureTimes": {"someday": "07:30"}})
+    assert bad.status_code == 400 and "someday" in bad.json()["detail"]
+
+    plugged = requests.post(f"{carport.base_url}/simulator/vehicles/{car['vin']}/plug",
+                            headers={"Authorization": "Bearer " + jedlix.credentials["managementToken"]})
+    assert plugged.status_code == 200
+    deadline = time.monotonic() + 15
+    while not (sessions := api.ok("GET", f"/vehicles/{vehicle}/charging-sessions")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(sessions) == 1, sessions
+    session = sessions[0]
+    assert session["isManaged"] is True and session["isFinished"] is False and session["chargingLocationId"]
+    assert session["state"].startswith("PLAN:EXECUTING:") and session["chargingWindows"]
+    assert session["smartCost"] <= session["nonSmartCost"] and session["desiredBatteryLevel"] == 80
+    assert MICROS.match(session["departureDateTime"])
